@@ -1,0 +1,62 @@
+using System.Numerics;
+using GnKernels.Native;
+
+namespace GnKernels.Linalg;
+
+/// <summary>Shape-checked BLAS products on <see cref="DenseMatrix{T}"/> (row-major). Threads: see <see cref="BlasThreads"/>.</summary>
+public static class Blas
+{
+    /// <summary>C ← alpha·op(A)·op(B) + beta·C.</summary>
+    public static void Gemm<T>(T alpha, DenseMatrix<T> a, Transpose opA, DenseMatrix<T> b, Transpose opB, T beta, DenseMatrix<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(c);
+        bool ta = opA == Transpose.Transposed, tb = opB == Transpose.Transposed;
+        nint m = ta ? a.Cols : a.Rows, k = ta ? a.Rows : a.Cols;
+        nint kb = tb ? b.Cols : b.Rows, n = tb ? b.Rows : b.Cols;
+        if (k != kb)
+            Guard.ThrowArgument(nameof(b), $"Inner dimensions differ: op(a) is {m}×{k} (a is {a.Shape}, {opA}) but op(b) is {kb}×{n} (b is {b.Shape}, {opB}).");
+        if (c.Rows != m || c.Cols != n)
+            Guard.ThrowArgument(nameof(c), $"c is {c.Shape} but op(a)·op(b) is {m}×{n}.");
+        Guard.Distinct(a, nameof(a), c, nameof(c));
+        Guard.Distinct(b, nameof(b), c, nameof(c));
+        if (m == 0 || n == 0) return;
+        BlasDispatch.Gemm(ta, tb, (int)m, (int)n, (int)k, alpha, ref a.Origin, a.Ld, ref b.Origin, b.Ld, beta, ref c.Origin, c.Ld);
+    }
+
+    /// <summary>
+    /// Lower triangle of C ← alpha·A·Aᵀ + beta·C (<see cref="Transpose.None"/>, A is N×K) or
+    /// alpha·Aᵀ·A + beta·C (<see cref="Transpose.Transposed"/>, A is K×N). The strict upper triangle of C is not touched.
+    /// </summary>
+    public static void SyrkLower<T>(T alpha, DenseMatrix<T> a, Transpose op, T beta, DenseMatrix<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(c);
+        bool t = op == Transpose.Transposed;
+        nint n = t ? a.Cols : a.Rows, k = t ? a.Rows : a.Cols;
+        if (c.Rows != n || c.Cols != n)
+            Guard.ThrowArgument(nameof(c), $"c is {c.Shape} but op(a)·op(a)ᵀ is {n}×{n} (a is {a.Shape}, {op}).");
+        Guard.Distinct(a, nameof(a), c, nameof(c));
+        if (n == 0) return;
+        BlasDispatch.SyrkLower(t, (int)n, (int)k, alpha, ref a.Origin, a.Ld, beta, ref c.Origin, c.Ld);
+    }
+
+    /// <summary>y ← alpha·op(A)·x + beta·y.</summary>
+    public static void Gemv<T>(T alpha, DenseMatrix<T> a, Transpose op, ReadOnlySpan<T> x, T beta, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        bool t = op == Transpose.Transposed;
+        nint rows = t ? a.Cols : a.Rows, cols = t ? a.Rows : a.Cols;
+        Guard.Length(x, cols, nameof(x), $"the columns of op(a), a is {a.Shape}, {op}");
+        Guard.Length<T>(y, rows, nameof(y), $"the rows of op(a), a is {a.Shape}, {op}");
+        if (x.Overlaps(y)) Guard.ThrowArgument(nameof(y), "x and y overlap; gemv needs them distinct.");
+        if (rows == 0) return;
+        if (cols == 0) { System.Numerics.Tensors.TensorPrimitives.Multiply<T>(y, beta, y); return; }
+        BlasDispatch.Gemv(t, (int)a.Rows, (int)a.Cols, alpha, ref a.Origin, a.Ld,
+            ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x), beta, ref System.Runtime.InteropServices.MemoryMarshal.GetReference(y));
+    }
+}
