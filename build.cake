@@ -1,0 +1,116 @@
+// GnKernels build script (Cake 7). Public targets: Native, Build, Test, Bench, Pack, Demo (default: Test).
+//   dotnet tool restore && dotnet cake --target=Test
+// Tasks whose names start with '_' are steps composed into the public targets, not meant to be run alone.
+using System.Xml.Linq;
+
+var target = Argument("target", "Test");
+var configuration = Argument("configuration", "Release");
+var benchFilter = Argument("filter", "*");
+var demoArgs = Argument("demo-args", "");
+
+var root = MakeAbsolute(Directory("."));
+var artifacts = root.Combine("artifacts");
+var stageDir = root.Combine("native/runtimes/linux-x64/native");
+var solution = root.CombineWithFilePath("GnKernels.sln");
+
+// The ISA matrix: each run sets the runtime's switches and tells the tests what must then hold.
+var isaMatrix = new (string Name, Dictionary<string, string> Env)[]
+{
+    ("default", new() { ["GNKERNELS_EXPECT_ISA"] = "default" }),
+    ("no-avx512", new() { ["DOTNET_EnableAVX512"] = "0", ["GNKERNELS_EXPECT_ISA"] = "no-avx512" }),
+    ("no-avx2", new() { ["DOTNET_EnableAVX2"] = "0", ["GNKERNELS_EXPECT_ISA"] = "no-avx2" }),
+    ("no-intrinsics", new() { ["DOTNET_EnableHWIntrinsic"] = "0", ["GNKERNELS_EXPECT_ISA"] = "no-intrinsics" }),
+};
+
+Task("Native")
+    .Description("Stage Debian's OpenBLAS and its Fortran runtime into native/runtimes/linux-x64/native.")
+    .Does(() =>
+{
+    var exit = StartProcess("bash", new ProcessSettings { Arguments = $"native/stage-openblas.sh \"{stageDir}\"", WorkingDirectory = root });
+    if (exit != 0) throw new CakeException($"native/stage-openblas.sh failed with exit code {exit}.");
+});
+
+Task("Build")
+    .Description("Build the whole solution.")
+    .IsDependentOn("Native")
+    .Does(() =>
+{
+    DotNetBuild(solution.FullPath, new DotNetBuildSettings { Configuration = configuration, NoLogo = true });
+});
+
+Task("Test")
+    .Description("Run the test suite once per ISA setting; print 'N passed, N failed' over all runs.")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    int passed = 0, failed = 0, skipped = 0;
+    var failedRuns = new List<string>();
+    var resultsDir = artifacts.Combine("test-results");
+    CleanDirectory(resultsDir);
+    foreach (var (name, env) in isaMatrix)
+    {
+        Information($"== Test run '{name}': {string.Join(" ", env.Select(kv => $"{kv.Key}={kv.Value}"))}");
+        var trx = resultsDir.CombineWithFilePath($"{name}.trx");
+        var settings = new DotNetTestSettings
+        {
+            Configuration = configuration,
+            NoBuild = true,
+            NoLogo = true,
+            Loggers = { $"trx;LogFileName={trx.FullPath}", "console;verbosity=minimal" },
+            EnvironmentVariables = env,
+        };
+        try { DotNetTest("tests/GnKernels.Tests/GnKernels.Tests.csproj", settings); }
+        catch (Exception e) { failedRuns.Add(name); Warning($"Run '{name}': {e.Message}"); }
+
+        if (!FileExists(trx)) { failedRuns.Add(name + " (no results)"); failed++; continue; }
+        var counters = XDocument.Load(trx.FullPath).Descendants().First(e => e.Name.LocalName == "Counters");
+        int p = (int)counters.Attribute("passed"), f = (int)counters.Attribute("failed"), t = (int)counters.Attribute("total");
+        passed += p; failed += f; skipped += t - p - f;
+        Information($"   {name}: {p} passed, {f} failed, {t - p - f} not run");
+    }
+    Information($"ISA runs: {string.Join(", ", isaMatrix.Select(r => r.Name))}");
+    var summary = $"{passed} passed, {failed} failed, {skipped} skipped";
+    System.IO.File.WriteAllText(resultsDir.CombineWithFilePath("summary.txt").FullPath, summary + "\n");
+    Console.WriteLine(summary);
+    if (failed > 0 || failedRuns.Count > 0)
+        throw new CakeException($"Tests failed in: {string.Join(", ", failedRuns.Distinct())}");
+});
+
+Task("Bench")
+    .Description("Run the short benchmark suite (BenchmarkDotNet) and write results to artifacts/bench.")
+    .IsDependentOn("Native")
+    .Does(() =>
+{
+    var exit = StartProcess("dotnet", new ProcessSettings
+    {
+        Arguments = $"run -c Release --project bench/GnKernels.Benchmarks -- --filter \"{benchFilter}\" --artifacts \"{artifacts.Combine("bench")}\"",
+        WorkingDirectory = root,
+    });
+    if (exit != 0) throw new CakeException($"Benchmarks failed with exit code {exit}.");
+});
+
+Task("Pack")
+    .Description("Pack the GnKernels NuGet package (with the staged OpenBLAS) into artifacts/package.")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    DotNetPack("src/GnKernels/GnKernels.csproj", new DotNetPackSettings
+    {
+        Configuration = configuration, NoBuild = true, NoLogo = true, OutputDirectory = artifacts.Combine("package"),
+    });
+});
+
+Task("Demo")
+    .Description("The main job: run gnk (see README).")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    var exit = StartProcess("dotnet", new ProcessSettings
+    {
+        Arguments = $"run -c {configuration} --no-build --project src/GnKernels.Cli -- {(demoArgs.Length > 0 ? demoArgs : "info")}",
+        WorkingDirectory = root,
+    });
+    if (exit != 0) throw new CakeException($"gnk exited with code {exit}.");
+});
+
+RunTarget(target);

@@ -1,0 +1,80 @@
+using GnKernels.Linalg;
+using GnKernels.Tests.Support;
+
+namespace GnKernels.Tests.Linalg;
+
+public class BlasTests
+{
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void Gemm_matches_the_managed_product(bool ta, bool tb)
+    {
+        var rng = new Random(17);
+        double[,] a = Reference.Random(13, 7, rng), b = Reference.Random(7, 9, rng), c0 = Reference.Random(13, 9, rng);
+        double[,] aStored = ta ? Reference.Transpose(a) : a, bStored = tb ? Reference.Transpose(b) : b;
+        using var ma = Reference.ToMatrix(aStored);
+        using var mb = Reference.ToMatrix(bStored);
+        using var mc = Reference.ToMatrix(c0);
+        Blas.Gemm(2.0, ma, ta ? Transpose.Transposed : Transpose.None, mb, tb ? Transpose.Transposed : Transpose.None, 0.5, mc);
+        double[,] expected = Reference.Multiply(a, b);
+        for (int i = 0; i < 13; i++)
+            for (int j = 0; j < 9; j++) expected[i, j] = 2 * expected[i, j] + 0.5 * c0[i, j];
+        Assert.True(Reference.MaxRelativeDifference(mc.ToArray(), expected) < 1e-15);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Syrk_fills_the_lower_triangle_only(bool trans)
+    {
+        var rng = new Random(23);
+        double[,] a = Reference.Random(11, 5, rng);
+        using var ma = Reference.ToMatrix(trans ? Reference.Transpose(a) : a);
+        using var c = new DenseMatrix<double>(11, 11);
+        c.Fill(-7);
+        Blas.SyrkLower(1.0, ma, trans ? Transpose.Transposed : Transpose.None, 0.0, c);
+        double[,] expected = Reference.Multiply(a, a, transB: true);
+        for (int i = 0; i < 11; i++)
+            for (int j = 0; j < 11; j++)
+                Assert.Equal(j <= i ? expected[i, j] : -7, c[i, j], 13);
+    }
+
+    [Fact]
+    public void Gemv_matches_the_managed_product()
+    {
+        var rng = new Random(29);
+        double[,] a = Reference.Random(6, 4, rng);
+        using var ma = Reference.ToMatrix(a);
+        double[] x = [1, -2, 3, 0.5], y = new double[6];
+        Blas.Gemv(1.0, ma, Transpose.None, x, 0.0, y);
+        for (int i = 0; i < 6; i++) Assert.Equal(Enumerable.Range(0, 4).Sum(j => a[i, j] * x[j]), y[i], 14);
+        double[] z = new double[4];
+        Blas.Gemv(1.0, ma, Transpose.Transposed, y, 0.0, z);
+        for (int j = 0; j < 4; j++) Assert.Equal(Enumerable.Range(0, 6).Sum(i => a[i, j] * y[i]), z[j], 13);
+    }
+
+    [Fact]
+    public void Shape_mismatches_name_both_shapes()
+    {
+        using var a = new DenseMatrix<double>(3, 4);
+        using var b = new DenseMatrix<double>(5, 2);
+        using var c = new DenseMatrix<double>(3, 2);
+        var e = Assert.Throws<ArgumentException>(() => Blas.Gemm(1.0, a, Transpose.None, b, Transpose.None, 0.0, c));
+        Assert.Contains("3×4", e.Message);
+        Assert.Contains("5×2", e.Message);
+
+        using var sq = new DenseMatrix<double>(4, 4);
+        e = Assert.Throws<ArgumentException>(() => Blas.SyrkLower(1.0, a, Transpose.None, 0.0, sq));
+        Assert.Equal("c", e.ParamName);
+        Assert.Contains("3×3", e.Message);
+
+        e = Assert.Throws<ArgumentException>(() => Blas.Gemv(1.0, a, Transpose.None, new double[3], 0.0, new double[3]));
+        Assert.Equal("x", e.ParamName);
+
+        e = Assert.Throws<ArgumentException>(() => Blas.Gemm(1.0, sq, Transpose.None, sq, Transpose.None, 0.0, sq));
+        Assert.Contains("same matrix", e.Message);
+    }
+}
