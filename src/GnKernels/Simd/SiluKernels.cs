@@ -1,0 +1,85 @@
+using System.Numerics;
+
+namespace GnKernels.Simd;
+
+/// <summary>
+/// SiLU, silu(x) = x·σ(x) with σ the logistic sigmoid, and its derivative silu'(x) = σ(x)·(1 + x·(1 − σ(x))),
+/// hand-vectorized for Vector512/256/128 with a scalar fallback (path: <see cref="SimdSelection.Selected"/>).
+/// </summary>
+/// <remarks>
+/// Rules as in TensorPrimitives: the destination must be at least as long as the input (only x.Length elements
+/// are written); an input and an output are either disjoint or start at the same element (in place); the two
+/// outputs of <c>SiluWithDerivative</c> must not overlap. No allocation.
+/// Accuracy, measured against a double-double reference in the tests: silu within 2 ULP over the whole range
+/// wherever the result is a normal number; silu' within 2 ULP except near its zero at x ≈ −1.2785, where the
+/// cancellation in 1 + x·(1 − σ) leaves an absolute error of a few ULP of σ(x) (see the tests for the bound).
+/// Special values: silu(NaN) = NaN, silu(+∞) = +∞, silu(−∞) = −0; silu'(±∞) = 1 and 0.
+/// </remarks>
+public static class SiluKernels
+{
+    /// <summary>y[i] = silu(x[i]).</summary>
+    public static void Silu(ReadOnlySpan<double> x, Span<double> y) => Silu(x, y, SimdSelection.Selected);
+
+    /// <summary>y[i] = silu(x[i]).</summary>
+    public static void Silu(ReadOnlySpan<float> x, Span<float> y) => Silu(x, y, SimdSelection.Selected);
+
+    /// <summary>dy[i] = silu'(x[i]).</summary>
+    public static void SiluDerivative(ReadOnlySpan<double> x, Span<double> dy) => SiluDerivative(x, dy, SimdSelection.Selected);
+
+    /// <summary>dy[i] = silu'(x[i]).</summary>
+    public static void SiluDerivative(ReadOnlySpan<float> x, Span<float> dy) => SiluDerivative(x, dy, SimdSelection.Selected);
+
+    /// <summary>y[i] = silu(x[i]) and dy[i] = silu'(x[i]) in one pass (σ evaluated once).</summary>
+    public static void SiluWithDerivative(ReadOnlySpan<double> x, Span<double> y, Span<double> dy) => SiluWithDerivative(x, y, dy, SimdSelection.Selected);
+
+    /// <summary>y[i] = silu(x[i]) and dy[i] = silu'(x[i]) in one pass (σ evaluated once).</summary>
+    public static void SiluWithDerivative(ReadOnlySpan<float> x, Span<float> y, Span<float> dy) => SiluWithDerivative(x, y, dy, SimdSelection.Selected);
+
+    /// <summary>dx[i] = upstream[i]·silu'(x[i]) (the backward pass through SiLU).</summary>
+    public static void SiluBackward(ReadOnlySpan<double> x, ReadOnlySpan<double> upstream, Span<double> dx) => SiluBackward(x, upstream, dx, SimdSelection.Selected);
+
+    /// <summary>dx[i] = upstream[i]·silu'(x[i]) (the backward pass through SiLU).</summary>
+    public static void SiluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> upstream, Span<float> dx) => SiluBackward(x, upstream, dx, SimdSelection.Selected);
+
+    // Per-path entry points: tests and benchmarks run every width on any machine (unaccelerated widths run
+    // through the runtime's software fallback).
+
+    internal static void Silu<T>(ReadOnlySpan<T> x, Span<T> y, SimdPath path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        CheckOutput(x, y, nameof(y));
+        ElementwiseDriver.Run<T, SiluOperator<T>>(path, x, y);
+    }
+
+    internal static void SiluDerivative<T>(ReadOnlySpan<T> x, Span<T> dy, SimdPath path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        CheckOutput(x, dy, nameof(dy));
+        ElementwiseDriver.Run<T, SiluDerivativeOperator<T>>(path, x, dy);
+    }
+
+    internal static void SiluWithDerivative<T>(ReadOnlySpan<T> x, Span<T> y, Span<T> dy, SimdPath path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        CheckOutput(x, y, nameof(y));
+        CheckOutput(x, dy, nameof(dy));
+        if (y[..x.Length].Overlaps(dy[..x.Length]))
+            throw new ArgumentException("y and dy overlap; the value and derivative outputs must be distinct buffers.", nameof(dy));
+        ElementwiseDriver.Run<T, SiluWithDerivativeOperator<T>>(path, x, y, dy);
+    }
+
+    internal static void SiluBackward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> upstream, Span<T> dx, SimdPath path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (upstream.Length != x.Length)
+            throw new ArgumentException($"upstream has length {upstream.Length} but x has length {x.Length}; they must match.", nameof(upstream));
+        CheckOutput(x, dx, nameof(dx));
+        CheckOutput(upstream, dx, nameof(dx));
+        ElementwiseDriver.Run<T, SiluBackwardOperator<T>>(path, x, upstream, dx);
+    }
+
+    private static void CheckOutput<T>(ReadOnlySpan<T> input, Span<T> output, string name)
+    {
+        if (output.Length < input.Length)
+            throw new ArgumentException($"Destination {name} is too short: length {output.Length}, input length {input.Length}.", name);
+        if (input.Overlaps(output[..input.Length], out int offset) && offset != 0)
+            throw new ArgumentException(
+                $"{name} overlaps its input at an offset of {offset} elements; use disjoint buffers or the same start (in place).", name);
+    }
+}
