@@ -21,6 +21,9 @@ internal interface ILanes<TSelf, T>
     static abstract TSelf Divide(TSelf a, TSelf b);
     /// <summary>a·b + c, fused where the hardware has FMA.</summary>
     static abstract TSelf MultiplyAdd(TSelf a, TSelf b, TSelf c);
+    /// <summary>a·b + c with a single rounding, always (software-emulated without FMA hardware): the error-free
+    /// transforms depend on it.</summary>
+    static abstract TSelf FusedMultiplyAdd(TSelf a, TSelf b, TSelf c);
     static abstract TSelf Abs(TSelf a);
     /// <summary>IEEE minimum/maximum: NaN in, NaN out.</summary>
     static abstract TSelf Min(TSelf a, TSelf b);

@@ -21,6 +21,9 @@ internal readonly struct Lanes512<T>(Vector512<T> v) : ILanes<Lanes512<T>, T> wh
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> MultiplyAdd(Lanes512<T> a, Lanes512<T> b, Lanes512<T> c) => typeof(T) == typeof(double)
         ? new(Vector512.MultiplyAddEstimate(a._v.AsDouble(), b._v.AsDouble(), c._v.AsDouble()).As<double, T>())
         : new(Vector512.MultiplyAddEstimate(a._v.AsSingle(), b._v.AsSingle(), c._v.AsSingle()).As<float, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> FusedMultiplyAdd(Lanes512<T> a, Lanes512<T> b, Lanes512<T> c) => typeof(T) == typeof(double)
+        ? new(Vector512.FusedMultiplyAdd(a._v.AsDouble(), b._v.AsDouble(), c._v.AsDouble()).As<double, T>())
+        : new(Vector512.FusedMultiplyAdd(a._v.AsSingle(), b._v.AsSingle(), c._v.AsSingle()).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Abs(Lanes512<T> a) => new(Vector512.Abs(a._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Min(Lanes512<T> a, Lanes512<T> b) => new(Vector512.Min(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Max(Lanes512<T> a, Lanes512<T> b) => new(Vector512.Max(a._v, b._v));
@@ -49,6 +52,9 @@ internal readonly struct Lanes256<T>(Vector256<T> v) : ILanes<Lanes256<T>, T> wh
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> MultiplyAdd(Lanes256<T> a, Lanes256<T> b, Lanes256<T> c) => typeof(T) == typeof(double)
         ? new(Vector256.MultiplyAddEstimate(a._v.AsDouble(), b._v.AsDouble(), c._v.AsDouble()).As<double, T>())
         : new(Vector256.MultiplyAddEstimate(a._v.AsSingle(), b._v.AsSingle(), c._v.AsSingle()).As<float, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> FusedMultiplyAdd(Lanes256<T> a, Lanes256<T> b, Lanes256<T> c) => typeof(T) == typeof(double)
+        ? new(Vector256.FusedMultiplyAdd(a._v.AsDouble(), b._v.AsDouble(), c._v.AsDouble()).As<double, T>())
+        : new(Vector256.FusedMultiplyAdd(a._v.AsSingle(), b._v.AsSingle(), c._v.AsSingle()).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Abs(Lanes256<T> a) => new(Vector256.Abs(a._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Min(Lanes256<T> a, Lanes256<T> b) => new(Vector256.Min(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Max(Lanes256<T> a, Lanes256<T> b) => new(Vector256.Max(a._v, b._v));
@@ -77,6 +83,9 @@ internal readonly struct Lanes128<T>(Vector128<T> v) : ILanes<Lanes128<T>, T> wh
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> MultiplyAdd(Lanes128<T> a, Lanes128<T> b, Lanes128<T> c) => typeof(T) == typeof(double)
         ? new(Vector128.MultiplyAddEstimate(a._v.AsDouble(), b._v.AsDouble(), c._v.AsDouble()).As<double, T>())
         : new(Vector128.MultiplyAddEstimate(a._v.AsSingle(), b._v.AsSingle(), c._v.AsSingle()).As<float, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> FusedMultiplyAdd(Lanes128<T> a, Lanes128<T> b, Lanes128<T> c) => typeof(T) == typeof(double)
+        ? new(Vector128.FusedMultiplyAdd(a._v.AsDouble(), b._v.AsDouble(), c._v.AsDouble()).As<double, T>())
+        : new(Vector128.FusedMultiplyAdd(a._v.AsSingle(), b._v.AsSingle(), c._v.AsSingle()).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Abs(Lanes128<T> a) => new(Vector128.Abs(a._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Min(Lanes128<T> a, Lanes128<T> b) => new(Vector128.Min(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Max(Lanes128<T> a, Lanes128<T> b) => new(Vector128.Max(a._v, b._v));
@@ -104,6 +113,7 @@ internal readonly struct LanesScalar<T>(T v) : ILanes<LanesScalar<T>, T> where T
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Multiply(LanesScalar<T> a, LanesScalar<T> b) => new(a._v * b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Divide(LanesScalar<T> a, LanesScalar<T> b) => new(a._v / b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> MultiplyAdd(LanesScalar<T> a, LanesScalar<T> b, LanesScalar<T> c) => new(T.MultiplyAddEstimate(a._v, b._v, c._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> FusedMultiplyAdd(LanesScalar<T> a, LanesScalar<T> b, LanesScalar<T> c) => new(T.FusedMultiplyAdd(a._v, b._v, c._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Abs(LanesScalar<T> a) => new(T.Abs(a._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Min(LanesScalar<T> a, LanesScalar<T> b) => new(T.Min(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Max(LanesScalar<T> a, LanesScalar<T> b) => new(T.Max(a._v, b._v));

@@ -53,7 +53,7 @@ internal static class SiluMath
         // Numerator and denominator carry their rounding errors (exact by FMA and Fast2Sum), and the quotient its
         // remainder; one correction step folds all three in, so only exp's own error and the last rounding remain.
         TV xt1 = TV.Multiply(xc, t1);
-        TV xt1Error = TV.MultiplyAdd(xc, t1, TV.Subtract(TV.Create(T.Zero), xt1));
+        TV xt1Error = TV.FusedMultiplyAdd(xc, t1, TV.Subtract(TV.Create(T.Zero), xt1));
         TV numerator = TV.Select(negative, TV.Multiply(xt1, scale2), xc);
         TV numeratorError = TV.Select(negative, TV.Multiply(xt1Error, scale2), TV.Create(T.Zero));
         denominatorError = TV.Subtract(t, TV.Subtract(denominator, one));
@@ -70,7 +70,7 @@ internal static class SiluMath
     {
         TV q = TV.Divide(n, d);
         TV minusQ = TV.Subtract(TV.Create(T.Zero), q);
-        TV remainder = TV.MultiplyAdd(minusQ, d, n);
+        TV remainder = TV.FusedMultiplyAdd(minusQ, d, n);
         TV correction = TV.Add(remainder, TV.MultiplyAdd(minusQ, dError, nError));
         TV roughReciprocal = TV.MultiplyAdd(d, TV.Create(T.CreateTruncating(-0.5)), TV.Create(T.CreateTruncating(1.5)));
         TV corrected = TV.MultiplyAdd(correction, roughReciprocal, q);
