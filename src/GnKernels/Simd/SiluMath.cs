@@ -107,34 +107,29 @@ internal static class SiluMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV ExpPolynomial<TV, T>(TV r) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        TV p;
         if (typeof(T) == typeof(double))
         {
-            TV p = C<TV, T>(1.0 / 6227020800);
+            // Degree 13 for double: the extra high-order terms lead into the shared degree-7 tail.
+            p = C<TV, T>(1.0 / 6227020800);
             p = TV.MultiplyAdd(p, r, C<TV, T>(1.0 / 479001600));
             p = TV.MultiplyAdd(p, r, C<TV, T>(1.0 / 39916800));
             p = TV.MultiplyAdd(p, r, C<TV, T>(1.0 / 3628800));
             p = TV.MultiplyAdd(p, r, C<TV, T>(1.0 / 362880));
             p = TV.MultiplyAdd(p, r, C<TV, T>(1.0 / 40320));
             p = TV.MultiplyAdd(p, r, C<TV, T>(1.0 / 5040));
-            p = TV.MultiplyAdd(p, r, C<TV, T>(1.0 / 720));
-            p = TV.MultiplyAdd(p, r, C<TV, T>(1.0 / 120));
-            p = TV.MultiplyAdd(p, r, C<TV, T>(1.0 / 24));
-            p = TV.MultiplyAdd(p, r, C<TV, T>(1.0 / 6));
-            p = TV.MultiplyAdd(p, r, C<TV, T>(0.5));
-            p = TV.MultiplyAdd(p, r, C<TV, T>(1.0));
-            return TV.MultiplyAdd(p, r, C<TV, T>(1.0));
         }
         else
         {
-            TV p = C<TV, T>(1.0 / 5040);
-            p = TV.MultiplyAdd(p, r, C<TV, T>(1.0 / 720));
-            p = TV.MultiplyAdd(p, r, C<TV, T>(1.0 / 120));
-            p = TV.MultiplyAdd(p, r, C<TV, T>(1.0 / 24));
-            p = TV.MultiplyAdd(p, r, C<TV, T>(1.0 / 6));
-            p = TV.MultiplyAdd(p, r, C<TV, T>(0.5));
-            p = TV.MultiplyAdd(p, r, C<TV, T>(1.0));
-            return TV.MultiplyAdd(p, r, C<TV, T>(1.0));
+            p = C<TV, T>(1.0 / 5040);
         }
+        p = TV.MultiplyAdd(p, r, C<TV, T>(1.0 / 720));
+        p = TV.MultiplyAdd(p, r, C<TV, T>(1.0 / 120));
+        p = TV.MultiplyAdd(p, r, C<TV, T>(1.0 / 24));
+        p = TV.MultiplyAdd(p, r, C<TV, T>(1.0 / 6));
+        p = TV.MultiplyAdd(p, r, C<TV, T>(0.5));
+        p = TV.MultiplyAdd(p, r, C<TV, T>(1.0));
+        return TV.MultiplyAdd(p, r, C<TV, T>(1.0));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
