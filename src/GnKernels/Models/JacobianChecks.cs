@@ -1,0 +1,40 @@
+using System.Numerics.Tensors;
+using GnKernels.Linalg;
+
+namespace GnKernels.Models;
+
+/// <summary>Argument checks shared by the <see cref="IJacobian"/> implementations.</summary>
+internal static class JacobianChecks
+{
+    public static void Multiply(IJacobian j, ReadOnlySpan<double> direction, Span<double> result)
+    {
+        Guard.Length(direction, j.Columns, nameof(direction), $"the columns P of the {j.Rows}×{j.Columns} Jacobian");
+        Guard.Length<double>(result, j.Rows, nameof(result), $"the rows N of the {j.Rows}×{j.Columns} Jacobian");
+        Guard.Finite(direction, nameof(direction));
+    }
+
+    public static void MultiplyTransposed(IJacobian j, ReadOnlySpan<double> z, Span<double> result)
+    {
+        Guard.Length(z, j.Rows, nameof(z), $"the rows N of the {j.Rows}×{j.Columns} Jacobian");
+        Guard.Length<double>(result, j.Columns, nameof(result), $"the columns P of the {j.Rows}×{j.Columns} Jacobian");
+        Guard.Finite(z, nameof(z));
+    }
+
+    public static void Square(DenseMatrix<double> result, int order, string what)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.Rows != order || result.Cols != order)
+            Guard.ThrowArgument(nameof(result), $"result is {result.Shape} but {what} is {order}×{order}.");
+    }
+
+    public static void Weights(IJacobian j, ReadOnlySpan<double> weights)
+    {
+        Guard.Length(weights, j.Columns, nameof(weights), $"one weight per parameter, P = {j.Columns}");
+        Guard.Finite(weights, nameof(weights));
+        if (weights.Length > 0 && TensorPrimitives.Min(weights) < 0)
+        {
+            int i = TensorPrimitives.IndexOfMin(weights);
+            Guard.ThrowArgument(nameof(weights), $"weights[{i}] = {weights[i]} is negative; J·diag(w)·Jᵀ needs w ≥ 0.");
+        }
+    }
+}

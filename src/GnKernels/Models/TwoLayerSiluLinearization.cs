@@ -1,0 +1,319 @@
+using System.Numerics.Tensors;
+using GnKernels.Linalg;
+
+namespace GnKernels.Models;
+
+/// <summary>
+/// A <see cref="TwoLayerSilu"/> network evaluated at one point (X, w): the outputs f, the activations
+/// Φ = silu(Z) and derivatives D = silu'(Z) of Z = X·Uᵀ + 1·bᵀ, and everything a Gauss-Newton step needs from
+/// the Jacobian J = ∂f/∂w (N×P) without forming it: J·δw, Jᵀ·z, the structured NTK J·Jᵀ, the weighted NTK
+/// J·diag(ω)·Jᵀ, Jᵀ·J, and explicit row blocks of J. Buffers are allocated once and reused by every
+/// <see cref="Evaluate"/>; nothing allocates afterwards.
+/// </summary>
+/// <remarks>
+/// Jacobian columns follow the parameter ordering w = [U, b, v] of <see cref="TwoLayerSilu"/>:
+/// ∂f/∂U[i, j] = s·vᵢ·D[:, i]·X[:, j], ∂f/∂bᵢ = s·vᵢ·D[:, i], ∂f/∂vᵢ = s·Φ[:, i].
+/// The inputs X passed to <see cref="Evaluate"/> are referenced, not copied: do not change them until the next
+/// Evaluate. Not thread-safe.
+/// </remarks>
+public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable
+{
+    /// <summary>Hidden units per block in the blocked kernels: the extra memory is N × this many doubles.</summary>
+    public const int DefaultBlockSize = 256;
+
+    // Rows of X̃·X̃ᵀ formed at a time for the Hadamard product in the NTK (extra memory: this × N).
+    private const int KernelRowBlock = 64;
+
+    private readonly TwoLayerSilu _model;
+    private readonly int _n, _m, _d;
+    private readonly DenseMatrix<double> _phi, _derivatives, _u, _scaledX, _unitGradient, _panel, _unitBlock, _xRows, _kernelRows;
+    private readonly double[] _w, _f, _unitScratch;
+    private DenseMatrix<double>? _x, _hiddenGram, _jacobianRows;
+    private double[]? _rootWeights;
+
+    internal TwoLayerSiluLinearization(TwoLayerSilu model, int sampleCount, int blockSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sampleCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
+        _model = model;
+        (_n, _m, _d) = (sampleCount, model.Width, model.InputDimension);
+        int panelCols = Math.Max(blockSize, _d + 2); // at least one unit's worth of explicit Jacobian columns
+        _phi = DenseMatrix<double>.CreateUninitialized(_n, _m);
+        _derivatives = DenseMatrix<double>.CreateUninitialized(_n, _m);
+        _u = DenseMatrix<double>.CreateUninitialized(_m, _d);
+        _scaledX = DenseMatrix<double>.CreateUninitialized(_n, _d);
+        _unitGradient = DenseMatrix<double>.CreateUninitialized(_m, _d);
+        _panel = DenseMatrix<double>.CreateUninitialized(_n, panelCols);
+        _unitBlock = DenseMatrix<double>.CreateUninitialized(panelCols, _d);
+        _xRows = DenseMatrix<double>.CreateUninitialized(Math.Min(KernelRowBlock, _n), _d);
+        _kernelRows = DenseMatrix<double>.CreateUninitialized(_xRows.Rows, _n);
+        _w = new double[model.ParameterCount];
+        _f = new double[_n];
+        _unitScratch = new double[Math.Max(_m, panelCols)];
+    }
+
+    /// <summary>The network.</summary>
+    public TwoLayerSilu Model => _model;
+
+    /// <summary>N, the number of samples.</summary>
+    public int Rows => _n;
+
+    /// <summary>P, the number of parameters.</summary>
+    public int Columns => _model.ParameterCount;
+
+    /// <summary>Whether <see cref="Evaluate"/> has run.</summary>
+    public bool IsEvaluated => _x is not null;
+
+    /// <summary>f = network(X) at the last <see cref="Evaluate"/>.</summary>
+    public ReadOnlySpan<double> Output { get { CheckEvaluated(); return _f; } }
+
+    /// <summary>The parameters of the last <see cref="Evaluate"/> (a copy).</summary>
+    public ReadOnlySpan<double> Parameters { get { CheckEvaluated(); return _w; } }
+
+    /// <summary>Φ = silu(Z), N×M (read it, do not write it).</summary>
+    public DenseMatrix<double> Activations { get { CheckEvaluated(); return _phi; } }
+
+    /// <summary>D = silu'(Z), N×M (read it, do not write it).</summary>
+    public DenseMatrix<double> Derivatives { get { CheckEvaluated(); return _derivatives; } }
+
+    /// <summary>
+    /// Forward pass at (X, w): Z = X·Uᵀ (+ b) by GEMM, Φ and D in one fused SiLU pass, f = s·Φ·v.
+    /// Checks shapes and NaN/Inf in X and w.
+    /// </summary>
+    public void Evaluate(DenseMatrix<double> x, ReadOnlySpan<double> w)
+    {
+        _model.CheckInputs(x, nameof(x));
+        if (x.Rows != _n)
+            Guard.ThrowArgument(nameof(x), $"x is {x.Shape} but this linearization was created for N = {_n} samples; x must be {_n}×{_d} (or create another with CreateLinearization({x.Rows})).");
+        _model.CheckParameterLength(w, nameof(w));
+        Guard.Finite(w, nameof(w));
+        Guard.Finite(x, nameof(x));
+        w.CopyTo(_w);
+        _u.CopyFrom(w[.._model.BiasOffset]);
+        HiddenLayer.Evaluate(x, _u, Bias, _phi, _derivatives);
+        Blas.Gemv(_model.Scale, _phi, Transpose.None, OutputWeights, 0.0, _f);
+        _x = x;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>J·δw = s·Φ·δv + s·Σᵢ vᵢ·D[:, i]∘(X·δuᵢ + δbᵢ), over blocks of hidden units (GEMM per block).</remarks>
+    public void Multiply(ReadOnlySpan<double> direction, Span<double> result)
+    {
+        var x = CheckEvaluated();
+        JacobianChecks.Multiply(this, direction, result);
+        double s = _model.Scale;
+        Blas.Gemv(s, _phi, Transpose.None, direction[_model.OutputWeightsOffset..], 0.0, result);
+        ReadOnlySpan<double> v = OutputWeights, du = direction[.._model.BiasOffset];
+        ReadOnlySpan<double> db = direction[_model.BiasOffset.._model.OutputWeightsOffset];
+        int block = (int)_unitBlock.Rows;
+        Span<double> vdb = _unitScratch.AsSpan(0, block);
+        for (int i0 = 0; i0 < _m; i0 += block)
+        {
+            int count = Math.Min(block, _m - i0);
+            for (int k = 0; k < block; k++)
+            {
+                Span<double> row = _unitBlock.Row(k);
+                if (k < count) TensorPrimitives.Multiply(du.Slice((i0 + k) * _d, _d), v[i0 + k], row);
+                else row.Clear();
+            }
+            if (!db.IsEmpty) TensorPrimitives.Multiply(db.Slice(i0, count), v.Slice(i0, count), vdb[..count]);
+            Blas.Gemm(1.0, x, Transpose.None, _unitBlock, Transpose.Transposed, 0.0, _panel); // N × block: X·(vᵢδuᵢ)
+            for (int n = 0; n < _n; n++)
+            {
+                Span<double> t = _panel.Row(n)[..count];
+                if (!db.IsEmpty) TensorPrimitives.Add(t, vdb[..count], t);
+                result[n] += s * TensorPrimitives.Dot(_derivatives.Row(n).Slice(i0, count), t);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Three BLAS calls, about 2NM(d+2) flops: Jᵀz for v is s·Φᵀz; for U it is s·diag(v)·Dᵀ·(diag(z)·X);
+    /// for b it is s·v∘(Dᵀz).
+    /// </remarks>
+    public void MultiplyTransposed(ReadOnlySpan<double> z, Span<double> result)
+    {
+        var x = CheckEvaluated();
+        JacobianChecks.MultiplyTransposed(this, z, result);
+        double s = _model.Scale;
+        ReadOnlySpan<double> v = OutputWeights;
+        Blas.Gemv(s, _phi, Transpose.Transposed, z, 0.0, result[_model.OutputWeightsOffset..]);
+        for (int n = 0; n < _n; n++) TensorPrimitives.Multiply(x.Row(n), z[n], _scaledX.Row(n));
+        Blas.Gemm(1.0, _derivatives, Transpose.Transposed, _scaledX, Transpose.None, 0.0, _unitGradient);
+        for (int i = 0; i < _m; i++) TensorPrimitives.Multiply(_unitGradient.Row(i), s * v[i], result.Slice(i * _d, _d));
+        if (_model.HasBias)
+        {
+            Span<double> gb = result[_model.BiasOffset.._model.OutputWeightsOffset];
+            Blas.Gemv(s, _derivatives, Transpose.Transposed, z, 0.0, gb);
+            TensorPrimitives.Multiply(gb, v, gb);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The structured NTK A = s²·[Φ·Φᵀ + (G·Gᵀ)∘(X̃·X̃ᵀ)] with G = D·diag(|v|) and X̃ = [X, 1] (with bias) or X:
+    /// two DSYRKs of N×M (2N²M flops) instead of one of N×P. G is formed in blocks of hidden units, so the extra
+    /// memory is one N×N scratch for G·Gᵀ plus N × block. When v = 0 (the papers' initialization) the
+    /// hidden-layer term vanishes and is skipped.
+    /// </remarks>
+    public void Ntk(DenseMatrix<double> result)
+    {
+        var x = CheckEvaluated();
+        JacobianChecks.Square(result, _n, "the NTK J·Jᵀ");
+        double s2 = _model.Scale * _model.Scale;
+        Blas.SyrkLower(s2, _phi, Transpose.None, 0.0, result);
+        ReadOnlySpan<double> v = OutputWeights;
+        if (TensorPrimitives.MaxMagnitude(v) == 0) return;
+
+        var gram = _hiddenGram ??= DenseMatrix<double>.CreateUninitialized(_n, _n);
+        int block = (int)_panel.Cols;
+        Span<double> absV = _unitScratch.AsSpan(0, _m);
+        TensorPrimitives.Abs(v, absV);
+        for (int i0 = 0; i0 < _m; i0 += block)
+        {
+            int count = Math.Min(block, _m - i0);
+            for (int n = 0; n < _n; n++)
+            {
+                Span<double> g = _panel.Row(n);
+                TensorPrimitives.Multiply(_derivatives.Row(n).Slice(i0, count), absV.Slice(i0, count), g[..count]);
+                g[count..].Clear(); // zero columns add nothing to G·Gᵀ
+            }
+            Blas.SyrkLower(1.0, _panel, Transpose.None, i0 == 0 ? 0.0 : 1.0, gram);
+        }
+        AddHadamardWithInputKernel(x, gram, s2, result);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// By blocks of hidden units: the block's explicit Jacobian columns, each scaled by √ωₚ, then a DSYRK
+    /// accumulating into the result (N·P·N flops, extra memory N × block).
+    /// </remarks>
+    public void WeightedNtk(ReadOnlySpan<double> weights, DenseMatrix<double> result)
+    {
+        CheckEvaluated();
+        JacobianChecks.Weights(this, weights);
+        JacobianChecks.Square(result, _n, "J·diag(w)·Jᵀ");
+        var root = _rootWeights ??= new double[Columns];
+        TensorPrimitives.Sqrt(weights, root);
+        int perUnit = _d + (_model.HasBias ? 2 : 1);
+        int unitsPerBlock = (int)_panel.Cols / perUnit;
+        for (int i0 = 0; i0 < _m; i0 += unitsPerBlock)
+        {
+            int count = Math.Min(unitsPerBlock, _m - i0);
+            for (int n = 0; n < _n; n++)
+            {
+                Span<double> row = _panel.Row(n);
+                FillUnitColumns(n, i0, count, root, row);
+                row[(count * perUnit)..].Clear();
+            }
+            Blas.SyrkLower(1.0, _panel, Transpose.None, i0 == 0 ? 0.0 : 1.0, result);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>By row blocks of the explicit Jacobian and DSYRK on Jᵀ (N·P² flops); meant for P &lt; N.</remarks>
+    public void ParameterGram(DenseMatrix<double> result)
+    {
+        CheckEvaluated();
+        JacobianChecks.Square(result, Columns, "Jᵀ·J");
+        // As many Jacobian rows per block as fit in the panel's memory (at least one).
+        int rows = (int)Math.Clamp(_panel.Length / Columns, 1, _n);
+        var block = _jacobianRows ??= DenseMatrix<double>.CreateUninitialized(rows, Columns);
+        for (int r0 = 0; r0 < _n; r0 += rows)
+        {
+            int count = Math.Min(rows, _n - r0);
+            for (int r = 0; r < rows; r++)
+            {
+                if (r < count) FillJacobianRow(r0 + r, block.Row(r));
+                else block.Row(r).Clear();
+            }
+            Blas.SyrkLower(1.0, block, Transpose.Transposed, r0 == 0 ? 0.0 : 1.0, result);
+        }
+    }
+
+    /// <summary>
+    /// Rows <paramref name="rowStart"/> … rowStart + destination.Rows − 1 of the explicit Jacobian J (N×P), in the
+    /// parameter ordering of <see cref="TwoLayerSilu"/>: for tests and for consumers with their own solvers.
+    /// </summary>
+    public void JacobianRows(int rowStart, DenseMatrix<double> destination)
+    {
+        CheckEvaluated();
+        ArgumentNullException.ThrowIfNull(destination);
+        if (destination.Cols != Columns)
+            Guard.ThrowArgument(nameof(destination), $"destination is {destination.Shape}; it must have P = {Columns} columns.");
+        if (rowStart < 0 || rowStart + destination.Rows > _n)
+            Guard.ThrowArgument(nameof(rowStart), $"rows {rowStart} … {rowStart + destination.Rows - 1} are outside 0 … {_n - 1} (N = {_n}).");
+        for (int r = 0; r < destination.Rows; r++) FillJacobianRow(rowStart + r, destination.Row(r));
+    }
+
+    /// <summary>Frees the native buffers.</summary>
+    public void Dispose()
+    {
+        foreach (var m in new[] { _phi, _derivatives, _u, _scaledX, _unitGradient, _panel, _unitBlock, _xRows, _kernelRows, _hiddenGram, _jacobianRows })
+            m?.Dispose();
+    }
+
+    private ReadOnlySpan<double> Bias => _w.AsSpan(_model.BiasOffset, _model.OutputWeightsOffset - _model.BiasOffset);
+
+    private ReadOnlySpan<double> OutputWeights => _w.AsSpan(_model.OutputWeightsOffset);
+
+    private DenseMatrix<double> CheckEvaluated() =>
+        _x ?? throw new InvalidOperationException("Call Evaluate(x, w) before using the Jacobian, its products or the NTK.");
+
+    /// <summary>result (lower) += s²·gram∘(X̃·X̃ᵀ), forming X̃·X̃ᵀ a block of rows at a time by GEMM.</summary>
+    private void AddHadamardWithInputKernel(DenseMatrix<double> x, DenseMatrix<double> gram, double s2, DenseMatrix<double> result)
+    {
+        int block = (int)_xRows.Rows;
+        for (int r0 = 0; r0 < _n; r0 += block)
+        {
+            int count = Math.Min(block, _n - r0);
+            for (int r = 0; r < block; r++)
+            {
+                if (r < count) x.Row(r0 + r).CopyTo(_xRows.Row(r));
+                else _xRows.Row(r).Clear();
+            }
+            Blas.Gemm(1.0, _xRows, Transpose.None, x, Transpose.Transposed, 0.0, _kernelRows);
+            for (int r = 0; r < count; r++)
+            {
+                int n = r0 + r;
+                Span<double> k = _kernelRows.Row(r)[..(n + 1)];
+                if (_model.HasBias) TensorPrimitives.Add(k, 1.0, k);
+                TensorPrimitives.Multiply(k, gram.Row(n)[..(n + 1)], k);
+                Span<double> a = result.Row(n)[..(n + 1)];
+                TensorPrimitives.MultiplyAdd(k, s2, a, a);
+            }
+        }
+    }
+
+    /// <summary>One full row of J in the parameter ordering [U, b, v].</summary>
+    private void FillJacobianRow(int n, Span<double> row)
+    {
+        double s = _model.Scale;
+        ReadOnlySpan<double> v = OutputWeights, xn = _x!.Row(n);
+        Span<double> coefficient = row[_model.BiasOffset.._model.OutputWeightsOffset];
+        if (coefficient.IsEmpty) coefficient = _unitScratch.AsSpan(0, _m);
+        TensorPrimitives.Multiply(_derivatives.Row(n), v, coefficient); // vᵢ·D[n, i]
+        TensorPrimitives.Multiply(coefficient, s, coefficient);
+        for (int i = 0; i < _m; i++) TensorPrimitives.Multiply(xn, coefficient[i], row.Slice(i * _d, _d));
+        TensorPrimitives.Multiply(_phi.Row(n), s, row[_model.OutputWeightsOffset..]);
+    }
+
+    /// <summary>Row n of J's columns for units i0 … i0+count−1, unit by unit ([uᵢ, bᵢ, vᵢ]), scaled by root.</summary>
+    private void FillUnitColumns(int n, int i0, int count, ReadOnlySpan<double> root, Span<double> row)
+    {
+        double s = _model.Scale;
+        ReadOnlySpan<double> v = OutputWeights, xn = _x!.Row(n), phi = _phi.Row(n), dn = _derivatives.Row(n);
+        int perUnit = _d + (_model.HasBias ? 2 : 1);
+        for (int k = 0; k < count; k++)
+        {
+            int i = i0 + k;
+            double c = s * v[i] * dn[i];
+            Span<double> cols = row.Slice(k * perUnit, perUnit);
+            TensorPrimitives.Multiply(xn, root.Slice(i * _d, _d), cols[.._d]);
+            TensorPrimitives.Multiply(cols[.._d], c, cols[.._d]);
+            if (_model.HasBias) cols[_d] = c * root[_model.BiasOffset + i];
+            cols[^1] = s * phi[i] * root[_model.OutputWeightsOffset + i];
+        }
+    }
+}
