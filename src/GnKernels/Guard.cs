@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using GnKernels.Linalg;
 using GnKernels.Simd;
 
@@ -21,10 +22,12 @@ internal static class Guard
             ThrowArgument(aName, $"{aName} is {a.Shape} but {bName} is {b.Shape}; they must have the same shape.");
     }
 
-    public static void Length<T>(ReadOnlySpan<T> span, nint expected, string name, string because)
+    /// <summary>Throws unless actual == expected; the reason is formatted only when it throws (no allocation on success).</summary>
+    public static void Length(long actual, long expected, string name,
+        [InterpolatedStringHandlerArgument(nameof(actual), nameof(expected))] ref LengthMessage because)
     {
-        if (span.Length != expected)
-            ThrowArgument(name, $"{name} has length {span.Length}; it must be {expected} ({because}).");
+        if (actual != expected)
+            ThrowArgument(name, $"{name} has length {actual}; it must be {expected} ({because.ToStringAndClear()}).");
     }
 
     public static void Distinct(object a, string aName, object b, string bName)
@@ -54,4 +57,23 @@ internal static class Guard
     [DoesNotReturn]
     public static void ThrowNonFinite(string name, string where) =>
         throw new ArgumentException($"{name} contains a non-finite value: {where}. Inputs must be finite; check the data or a diverging step upstream.", name);
+}
+
+/// <summary>Builds <see cref="Guard.Length"/>'s reason only when the lengths differ.</summary>
+[InterpolatedStringHandler]
+internal ref struct LengthMessage
+{
+    private DefaultInterpolatedStringHandler _builder;
+
+    public LengthMessage(int literalLength, int formattedCount, long actual, long expected, out bool shouldAppend)
+    {
+        shouldAppend = actual != expected;
+        _builder = shouldAppend ? new DefaultInterpolatedStringHandler(literalLength, formattedCount) : default;
+    }
+
+    public void AppendLiteral(string value) => _builder.AppendLiteral(value);
+
+    public void AppendFormatted<T>(T value) => _builder.AppendFormatted(value);
+
+    public string ToStringAndClear() => _builder.ToStringAndClear();
 }

@@ -14,7 +14,7 @@ public sealed class BenchConfig : ManualConfig
     {
         AddJob(Job.ShortRun.WithId("short"));
         AddDiagnoser(MemoryDiagnoser.Default);
-        AddColumn(new GflopsColumn(), new ElementsPerNsColumn(), StatisticColumn.Median);
+        AddColumn(new GflopsColumn(), new RooflineFractionColumn(), new ElementsPerNsColumn(), StatisticColumn.Median);
         AddExporter(MarkdownExporter.GitHub, JsonExporter.Full);
         WithOptions(ConfigOptions.JoinSummary);
     }

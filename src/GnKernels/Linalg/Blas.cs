@@ -51,8 +51,8 @@ public static class Blas
         ArgumentNullException.ThrowIfNull(a);
         bool t = op == Transpose.Transposed;
         nint rows = t ? a.Cols : a.Rows, cols = t ? a.Rows : a.Cols;
-        Guard.Length(x, cols, nameof(x), $"the columns of op(a), a is {a.Shape}, {op}");
-        Guard.Length<T>(y, rows, nameof(y), $"the rows of op(a), a is {a.Shape}, {op}");
+        Guard.Length(x.Length, cols, nameof(x), $"the columns of op(a), a is {a.Shape}, {op}");
+        Guard.Length(y.Length, rows, nameof(y), $"the rows of op(a), a is {a.Shape}, {op}");
         if (x.Overlaps(y)) Guard.ThrowArgument(nameof(y), "x and y overlap; gemv needs them distinct.");
         if (rows == 0) return;
         if (cols == 0) { System.Numerics.Tensors.TensorPrimitives.Multiply<T>(y, beta, y); return; }

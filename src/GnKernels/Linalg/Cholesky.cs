@@ -98,7 +98,7 @@ public sealed class Cholesky<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void Solve(Span<T> b)
     {
         ThrowIfNotFactored();
-        Guard.Length<T>(b, Order, nameof(b), $"the order of the factored {_a.Shape} matrix");
+        Guard.Length(b.Length, Order, nameof(b), $"the order of the factored {_a.Shape} matrix");
         Guard.Finite<T>(b, nameof(b));
         if (Order == 0) return;
         int info = LapackDispatch.PotrsLower((int)Order, ref _a.Origin, _a.Ld, ref System.Runtime.InteropServices.MemoryMarshal.GetReference(b));

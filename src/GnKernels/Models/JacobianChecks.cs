@@ -8,15 +8,15 @@ internal static class JacobianChecks
 {
     public static void Multiply(IJacobian j, ReadOnlySpan<double> direction, Span<double> result)
     {
-        Guard.Length(direction, j.Columns, nameof(direction), $"the columns P of the {j.Rows}×{j.Columns} Jacobian");
-        Guard.Length<double>(result, j.Rows, nameof(result), $"the rows N of the {j.Rows}×{j.Columns} Jacobian");
+        Guard.Length(direction.Length, j.Columns, nameof(direction), $"the columns P of the {j.Rows}×{j.Columns} Jacobian");
+        Guard.Length(result.Length, j.Rows, nameof(result), $"the rows N of the {j.Rows}×{j.Columns} Jacobian");
         Guard.Finite(direction, nameof(direction));
     }
 
     public static void MultiplyTransposed(IJacobian j, ReadOnlySpan<double> z, Span<double> result)
     {
-        Guard.Length(z, j.Rows, nameof(z), $"the rows N of the {j.Rows}×{j.Columns} Jacobian");
-        Guard.Length<double>(result, j.Columns, nameof(result), $"the columns P of the {j.Rows}×{j.Columns} Jacobian");
+        Guard.Length(z.Length, j.Rows, nameof(z), $"the rows N of the {j.Rows}×{j.Columns} Jacobian");
+        Guard.Length(result.Length, j.Columns, nameof(result), $"the columns P of the {j.Rows}×{j.Columns} Jacobian");
         Guard.Finite(z, nameof(z));
     }
 
@@ -29,7 +29,7 @@ internal static class JacobianChecks
 
     public static void Weights(IJacobian j, ReadOnlySpan<double> weights)
     {
-        Guard.Length(weights, j.Columns, nameof(weights), $"one weight per parameter, P = {j.Columns}");
+        Guard.Length(weights.Length, j.Columns, nameof(weights), $"one weight per parameter, P = {j.Columns}");
         Guard.Finite(weights, nameof(weights));
         if (weights.Length > 0 && TensorPrimitives.Min(weights) < 0)
         {

@@ -94,7 +94,7 @@ public sealed class TwoLayerSilu
     }
 
     internal void CheckParameterLength(ReadOnlySpan<double> w, string name) =>
-        Guard.Length(w, ParameterCount, name, $"the parameter count P of the network ({this})");
+        Guard.Length(w.Length, ParameterCount, name, $"the parameter count P of the network ({this})");
 
     internal void CheckInputs(DenseMatrix<double> x, string name)
     {

@@ -29,7 +29,7 @@ public sealed class TwoLayerSiluPredictor : IDisposable
     {
         _model.CheckInputs(x, nameof(x));
         _model.CheckParameterLength(w, nameof(w));
-        Guard.Length<double>(f, x.Rows, nameof(f), $"one output per row of x, which is {x.Shape}");
+        Guard.Length(f.Length, x.Rows, nameof(f), $"one output per row of x, which is {x.Shape}");
         Guard.Finite(w, nameof(w));
         Guard.Finite(x, nameof(x));
         _u.CopyFrom(w[.._model.BiasOffset]);

@@ -24,6 +24,7 @@ internal sealed unsafe class AlignedBuffer<T> : IDisposable where T : unmanaged
                 $"Could not allocate {_bytes:N0} bytes ({length:N0} elements of {typeof(T).Name}) of aligned native memory.");
         if (clear) NativeMemory.Clear(_pointer, (nuint)_bytes);
         GC.AddMemoryPressure(_bytes);
+        NativeMemoryCounter.Add(_bytes);
     }
 
     public nint Length { get; }
@@ -49,5 +50,6 @@ internal sealed unsafe class AlignedBuffer<T> : IDisposable where T : unmanaged
         if (p is null) return;
         NativeMemory.AlignedFree(p);
         GC.RemoveMemoryPressure(_bytes);
+        NativeMemoryCounter.Add(-_bytes);
     }
 }

@@ -1,0 +1,46 @@
+using System.Reflection;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+
+namespace GnKernels.Benchmarks.Support;
+
+/// <summary>
+/// A benchmark's GFLOP/s as a fraction of a yardstick benchmark's GFLOP/s measured in the same run with the same
+/// parameters (a DSYRK or DGEMM of comparable shape). The class names its yardstick method in
+/// <c>public const string Yardstick</c> and declares <c>FlopCount</c> (see <see cref="GflopsColumn"/>).
+/// </summary>
+public sealed class RooflineFractionColumn : IColumn
+{
+    public string Id => "RooflineFraction";
+    public string ColumnName => "of BLAS";
+    public bool AlwaysShow => true;
+    public ColumnCategory Category => ColumnCategory.Custom;
+    public int PriorityInCategory => 2;
+    public bool IsNumeric => true;
+    public UnitType UnitType => UnitType.Dimensionless;
+    public string Legend => "GFLOP/s as a fraction of the class's BLAS yardstick (same parameters, same run)";
+
+    public bool IsAvailable(Summary summary) => true;
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    {
+        var type = benchmarkCase.Descriptor.Type;
+        if (type.GetField("Yardstick", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is not string yardstick) return "-";
+        var reference = summary.BenchmarksCases.FirstOrDefault(c => c.Descriptor.Type == type
+            && c.Descriptor.WorkloadMethod.Name == yardstick
+            && c.Parameters.DisplayInfo == benchmarkCase.Parameters.DisplayInfo);
+        if (reference is null) return "-";
+        double? rate = Rate(summary, benchmarkCase), referenceRate = Rate(summary, reference);
+        return rate is null || referenceRate is null ? "-" : (rate.Value / referenceRate.Value).ToString("F2");
+    }
+
+    private static double? Rate(Summary summary, BenchmarkCase c)
+    {
+        double? flops = GflopsColumn.Flops(c);
+        var stats = summary[c]?.ResultStatistics;
+        return flops is null || stats is null || stats.Mean <= 0 ? null : flops.Value / stats.Mean;
+    }
+}

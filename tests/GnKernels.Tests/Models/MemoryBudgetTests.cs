@@ -1,0 +1,55 @@
+using GnKernels.Linalg;
+using GnKernels.Models;
+using GnKernels.Native;
+using GnKernels.Tests.Support;
+
+namespace GnKernels.Tests.Models;
+
+[CollectionDefinition(nameof(NativeMemoryCollection), DisableParallelization = true)]
+public sealed class NativeMemoryCollection;
+
+/// <summary>Memory budgets of the blocked kernels, read from the process-wide native allocation counter
+/// (hence run alone, not in parallel with other tests).</summary>
+[Collection(nameof(NativeMemoryCollection))]
+public class MemoryBudgetTests
+{
+    [Fact]
+    public void Structured_ntk_needs_one_n_by_n_scratch_and_a_block_not_n_by_m()
+    {
+        const int n = 400, m = 3000, d = 10;
+        var model = new TwoLayerSilu(d, m, hasBias: true);
+        var rng = new Random(1);
+        using var x = Reference.ToMatrix(Reference.Random(n, d, rng));
+        double[] w = Enumerable.Range(0, model.ParameterCount).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        using var lin = model.CreateLinearization(n);
+        using var a = new DenseMatrix<double>(n, n);
+        lin.Evaluate(x, w);
+
+        NativeMemoryCounter.ResetPeak();
+        long before = NativeMemoryCounter.LiveBytes;
+        lin.Ntk(a);
+        long extra = NativeMemoryCounter.PeakBytes - before;
+        long nByN = (long)n * n * sizeof(double), nByM = (long)n * m * sizeof(double);
+        Assert.True(extra <= nByN + 64L * 1024 * 1024, $"extra {extra:N0} B");
+        Assert.True(extra < nByN + nByM / 4, $"extra {extra:N0} B grows like N·M ({nByM:N0} B)");
+
+        // Afterwards nothing allocates, native or managed, in the step's hot path.
+        double[] z = new double[n], g = new double[model.ParameterCount], jv = new double[n];
+        for (int warmUp = 0; warmUp < 2; warmUp++) // JIT (first calls allocate its own bookkeeping)
+        {
+            lin.Evaluate(x, w);
+            lin.Ntk(a);
+            lin.MultiplyTransposed(z, g);
+            lin.Multiply(g, jv);
+        }
+        NativeMemoryCounter.ResetPeak();
+        before = NativeMemoryCounter.LiveBytes;
+        long managed = GC.GetAllocatedBytesForCurrentThread();
+        lin.Evaluate(x, w);
+        lin.Ntk(a);
+        lin.MultiplyTransposed(z, g);
+        lin.Multiply(g, jv);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - managed);
+        Assert.Equal(0, NativeMemoryCounter.PeakBytes - before);
+    }
+}
