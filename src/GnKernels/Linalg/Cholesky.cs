@@ -141,6 +141,17 @@ public sealed class Cholesky<T> where T : unmanaged, IFloatingPointIeee754<T>
         return sum + sum;
     }
 
+    /// <summary>
+    /// Declares that new contents were written into <see cref="Matrix"/> (lower triangle): forgets the kept input
+    /// and the factor, so the next <see cref="Factor"/> works on the new matrix. The buffers are reused.
+    /// </summary>
+    public void Reset()
+    {
+        _inputSaved = false;
+        _overwritten = false;
+        IsFactored = false;
+    }
+
     private void PrepareInput()
     {
         if (_keptDiagonal is null)

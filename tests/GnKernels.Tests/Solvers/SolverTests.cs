@@ -1,0 +1,155 @@
+using GnKernels.Linalg;
+using GnKernels.Models;
+using GnKernels.Solvers;
+using GnKernels.Tests.Support;
+
+namespace GnKernels.Tests.Solvers;
+
+public class GaussNewtonSystemTests
+{
+    [Theory, InlineData(1e-3), InlineData(1.0)]
+    public void Kernel_and_parameter_forms_give_the_same_step(double epsilon)
+    {
+        // Push-through identity: Jᵀ(JJᵀ + εI)⁻¹r = (JᵀJ + εI)⁻¹Jᵀr.
+        var model = new TwoLayerSilu(3, 4, hasBias: true); // P = 20
+        var rng = new Random(1);
+        using var x = Reference.ToMatrix(Reference.Random(12, 3, rng));
+        double[] w = Enumerable.Range(0, model.ParameterCount).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        double[] r = Enumerable.Range(0, 12).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        using var lin = model.CreateLinearization(12);
+        lin.Evaluate(x, w);
+        double[] kernelStep = new double[20], parameterStep = new double[20];
+        using (var kernel = new GaussNewtonSystem(12, 20, StepForm.Kernel))
+        {
+            kernel.Assemble(lin);
+            Assert.True(kernel.TrySolve(epsilon, r, kernelStep, out var dk));
+            using var param = new GaussNewtonSystem(12, 20, StepForm.Parameter);
+            param.Assemble(lin);
+            Assert.True(param.TrySolve(epsilon, r, parameterStep, out var dp));
+            double scale = kernelStep.Max(Math.Abs);
+            for (int i = 0; i < 20; i++) Assert.True(Math.Abs(kernelStep[i] - parameterStep[i]) <= 1e-9 * scale, $"component {i}");
+            // The O(N) kernel-form diagnostics agree with the parameter form's direct computation.
+            Assert.Equal(dp.PredictedReduction, dk.PredictedReduction, 1e-9 * Math.Abs(dp.PredictedReduction));
+            Assert.Equal(dp.StepNormSquared, dk.StepNormSquared, 1e-9 * dp.StepNormSquared);
+        }
+        Assert.Equal(StepForm.Kernel, new GaussNewtonSystem(12, 20).Form);
+        Assert.Equal(StepForm.Parameter, new GaussNewtonSystem(30, 20).Form);
+    }
+
+    [Fact]
+    public void An_indefinite_system_raises_damping_then_reports_failure_without_touching_the_step()
+    {
+        using var j = Reference.ToMatrix(new double[,] { { 1, 0 }, { 0, 1 } });
+        using var explicitJ = new ExplicitJacobian(j);
+        using var system = new GaussNewtonSystem(2, 2, StepForm.Kernel);
+        system.Assemble(explicitJ);
+        system.Matrix[1, 1] = -5; // make the assembled matrix indefinite
+        system.Factorization.Reset();
+        double[] step = [42, 42];
+        Assert.False(system.TrySolve(0, [1.0, 1.0], step, out var d, maxRetries: 2));
+        Assert.Equal(2, d.Retries);
+        Assert.Equal([42.0, 42.0], step);
+        Assert.True(system.TrySolve(0, [1.0, 1.0], step, out d, maxRetries: 40)); // ε grows past 5
+        Assert.True(d.Damping > 5);
+        Assert.Throws<ArgumentException>("residual", () => system.TrySolve(1, [double.NaN, 1.0], step, out _));
+        Assert.Throws<ArgumentException>("damping", () => system.TrySolve(-1, [1.0, 1.0], step, out _));
+    }
+
+    [Fact]
+    public void Smallest_eigenvalue_by_lanczos_matches_dsyevr_within_one_percent()
+    {
+        var rng = new Random(2);
+        double[] lambda = Enumerable.Range(0, 200).Select(i => 1e-3 * Math.Pow(1.06, i)).ToArray();
+        using var a = Reference.ToMatrix(Reference.WithEigenvalues(lambda, rng, out _));
+        double exact = SymmetricEigen.Smallest(a);
+        var chol = new Cholesky<double>(a, keepInput: true);
+        chol.Factor(1e-7);
+        var estimator = new SmallestEigenvalue(200);
+        double estimate = estimator.Estimate(chol);
+        Assert.True(Math.Abs(estimate - exact) <= 0.01 * exact, $"Lanczos {estimate} vs dsyevr {exact} ({estimator.Iterations} steps)");
+        Assert.True(estimator.Iterations < 60);
+    }
+
+    [Fact]
+    public void Nielsen_damping_shrinks_on_good_steps_and_doubles_its_growth_on_rejections()
+    {
+        var d = new NielsenDamping(1.0);
+        Assert.True(d.Update(1.0));
+        Assert.Equal(1.0 / 3, d.Mu, 1e-15);
+        Assert.False(d.Update(-0.5));
+        Assert.Equal(2.0 / 3, d.Mu, 1e-15);
+        Assert.False(d.Update(double.NaN));
+        Assert.Equal(8.0 / 3, d.Mu, 1e-15);
+        Assert.Equal(0.5, ArbelDamping.Choose(0.5));
+        Assert.Equal(1e-7, ArbelDamping.Choose(-1e-9));
+    }
+}
+
+public class TrainerTests
+{
+    private static (TwoLayerSilu model, SyntheticDataset data, double[] w) Setup(int n, int m, double tau0, int seed, int test = 500)
+    {
+        var data = TeacherStudent.Arbel(n, testCount: test, seed: seed);
+        var model = new TwoLayerSilu(10, m);
+        return (model, data, TeacherStudent.InitialParameters(model, tau0, seed + 100));
+    }
+
+    [Fact]
+    public void Gauss_newton_with_lambda_10_needs_the_predicted_number_of_iterations()
+    {
+        // Residual contracts by (1 − λ/N) per step: ln(1/tol)/(−2·ln(1 − λ/N)) ≈ 65.6 iterations at N = 100.
+        var (model, data, w) = Setup(100, 300, tau0: 1, seed: 1, test: 0);
+        using (data)
+        {
+            var result = Trainer.Train(model, data, w, new TrainingOptions { MaxIterations = 200 });
+            double predicted = Math.Log(1e6) / (-2 * Math.Log(1 - 10.0 / 100));
+            Assert.Equal(TrainingStatus.Converged, result.Status);
+            Assert.InRange(result.Iterations, 0.9 * predicted, 1.1 * predicted + 1);
+            Assert.All(result.Records.Skip(1), r => Assert.True(r.LambdaMin > 0 && r.Damping >= r.LambdaMin));
+        }
+    }
+
+    [Fact]
+    public void Levenberg_marquardt_never_increases_the_loss_on_an_accepted_step()
+    {
+        var (model, data, w) = Setup(60, 200, tau0: 1, seed: 2, test: 0);
+        using (data)
+        {
+            var result = Trainer.Train(model, data, w, new TrainingOptions { Method = TrainingMethod.LevenbergMarquardt, MaxIterations = 40, RelativeTolerance = 1e-10 });
+            for (int i = 1; i < result.Records.Count; i++)
+                Assert.True(result.Records[i].TrainLoss <= result.Records[i - 1].TrainLoss, $"iteration {i}");
+            Assert.True(result.Final.TrainLoss < 1e-6 * result.Records[0].TrainLoss);
+        }
+    }
+
+    [Fact]
+    public void Kernel_regime_methods_generalize_alike_and_feature_regime_gn_beats_random_features()
+    {
+        // Scaled-down version of Arbel et al. Fig. 2 (N = 100, M = 1000).
+        double Test(TrainingMethod method, double tau0, int seed)
+        {
+            var (model, data, w) = Setup(100, 1000, tau0, seed);
+            using (data)
+                return Trainer.Train(model, data, w, new TrainingOptions { Method = method, MaxIterations = method == TrainingMethod.GradientDescent ? 3000 : 300, TestInterval = 1000 }).LastTestLoss();
+        }
+        double gn = Test(TrainingMethod.GaussNewton, 10, 3), rf = Test(TrainingMethod.RandomFeatures, 10, 3);
+        Assert.True(Math.Abs(gn - rf) <= 0.05 * rf, $"kernel regime: GN {gn:E3} vs RF {rf:E3}");
+        double gnFeature = Enumerable.Range(0, 3).Average(s => Test(TrainingMethod.GaussNewton, 1, 10 + s));
+        double rfFeature = Enumerable.Range(0, 3).Average(s => Test(TrainingMethod.RandomFeatures, 1, 10 + s));
+        Assert.True(gnFeature < 0.7 * rfFeature, $"feature regime: GN {gnFeature:E3} vs RF {rfFeature:E3}");
+    }
+
+    [Fact]
+    public void Divergence_is_reported_with_the_iteration_and_the_last_finite_weights_are_kept()
+    {
+        var (model, data, w) = Setup(40, 100, tau0: 1, seed: 4, test: 0);
+        using (data)
+        {
+            var result = Trainer.Train(model, data, w, new TrainingOptions { Method = TrainingMethod.GradientDescent, LearningRate = 1e6, MaxIterations = 100 });
+            Assert.Equal(TrainingStatus.Diverged, result.Status);
+            Assert.True(result.FailedIteration >= 1);
+            Assert.Contains("smaller learning rate", result.Message);
+            Assert.All(w, v => Assert.True(double.IsFinite(v)));
+        }
+    }
+}
