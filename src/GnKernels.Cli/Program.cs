@@ -1,23 +1,23 @@
-using GnKernels;
+using GnKernels.Cli.Commands;
 using GnKernels.Native;
 
 try
 {
-    if (args.Length == 0 || args[0] is "info")
-    {
-        Console.WriteLine(Platform.Describe());
-        return 0;
-    }
-    Console.Error.WriteLine($"gnk: unknown command '{args[0]}'. Commands: info.");
-    return 2;
+    if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 120; // tables stay readable in logs
+    return CommandLine.Build().Parse(args).Invoke(new System.CommandLine.InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (OpenBlasNotFoundException e)
 {
     Console.Error.WriteLine($"gnk: {e.Message}");
-    return 3;
+    return CommandLine.NativeMissing;
 }
 catch (NotSupportedException e)
 {
     Console.Error.WriteLine($"gnk: {e.Message}");
-    return 3;
+    return CommandLine.NativeMissing;
+}
+catch (InsufficientMemoryException e)
+{
+    Console.Error.WriteLine($"gnk: {e.Message}");
+    return CommandLine.BadInput;
 }

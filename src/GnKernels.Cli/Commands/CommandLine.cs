@@ -1,0 +1,81 @@
+using System.CommandLine;
+using GnKernels.Solvers;
+
+namespace GnKernels.Cli.Commands;
+
+/// <summary>The `gnk` command tree: info, train, compare. Exit codes: 0 done, 2 bad input, 3 native library
+/// missing, 4 the run diverged or its system could not be solved.</summary>
+internal static class CommandLine
+{
+    public const int BadInput = 2, NativeMissing = 3, RunFailed = 4;
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("GnKernels: Gauss-Newton training of two-layer SiLU networks on synthetic teacher-student data.");
+
+        var info = new Command("info", "Print the CPU, SIMD path, OpenBLAS build and thread count.");
+        info.SetAction(_ => { Console.WriteLine(Platform.Describe()); return 0; });
+        root.Subcommands.Add(info);
+
+        var method = new Option<string>("--method") { Description = "gn | lm | gd | rf | ggn-score", DefaultValueFactory = _ => "gn" };
+        method.AcceptOnlyFromAmong("gn", "lm", "gd", "rf", "ggn-score");
+        var train = new Command("train", "Train one method; write <method>.csv and loss.png into --out.");
+        train.Options.Add(method);
+        var trainOptions = new SettingsOptions(train, n: 500, m: 5000, maxIterations: 1000, maxTime: 600, output: "gnk-out");
+        train.SetAction(parse => TrainCommand.Run(trainOptions.Read(parse), parse.GetValue(method)!));
+        root.Subcommands.Add(train);
+
+        var compare = new Command("compare", "Run GN, GD and random features on one data set; print a table, write one PNG and a CSV per method.");
+        var compareOptions = new SettingsOptions(compare, n: 200, m: 2000, maxIterations: 2000, maxTime: 20, output: "gnk-compare");
+        compare.SetAction(parse => CompareCommand.Run(compareOptions.Read(parse)));
+        root.Subcommands.Add(compare);
+        return root;
+    }
+
+    public static TrainingMethod ParseMethod(string name) => name switch
+    {
+        "gn" => TrainingMethod.GaussNewton,
+        "lm" => TrainingMethod.LevenbergMarquardt,
+        "gd" => TrainingMethod.GradientDescent,
+        "rf" => TrainingMethod.RandomFeatures,
+        "ggn-score" => TrainingMethod.GgnScore,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown method"),
+    };
+
+    /// <summary>The options train and compare share, with per-command defaults shown by --help.</summary>
+    private sealed class SettingsOptions
+    {
+        private readonly Option<int> _n, _m, _d, _seed, _maxIter, _threads, _test;
+        private readonly Option<double> _tau0, _tol, _maxTime;
+        private readonly Option<double?> _lr;
+        private readonly Option<bool> _bias;
+        private readonly Option<string> _out;
+
+        public SettingsOptions(Command command, int n, int m, int maxIterations, double maxTime, string output)
+        {
+            _n = Add(command, new Option<int>("--n") { Description = "Training samples N", DefaultValueFactory = _ => n });
+            _m = Add(command, new Option<int>("--m") { Description = "Hidden units M", DefaultValueFactory = _ => m });
+            _d = Add(command, new Option<int>("--d") { Description = "Input dimension d", DefaultValueFactory = _ => 10 });
+            _tau0 = Add(command, new Option<double>("--tau0") { Description = "Std of the initial hidden weights (1: feature regime, 10: kernel regime)", DefaultValueFactory = _ => 1.0 });
+            _bias = Add(command, new Option<bool>("--bias") { Description = "Give the hidden units a bias" });
+            _seed = Add(command, new Option<int>("--seed") { Description = "Seed of data and initialization", DefaultValueFactory = _ => 0 });
+            _tol = Add(command, new Option<double>("--tol") { Description = "Stop at this fraction of the initial training loss", DefaultValueFactory = _ => 1e-6 });
+            _maxIter = Add(command, new Option<int>("--max-iter") { Description = "Iteration limit per method", DefaultValueFactory = _ => maxIterations });
+            _maxTime = Add(command, new Option<double>("--max-time") { Description = "Time limit per method, seconds", DefaultValueFactory = _ => maxTime });
+            _threads = Add(command, new Option<int>("--threads") { Description = "OpenBLAS threads (0: its default)", DefaultValueFactory = _ => 0 });
+            _test = Add(command, new Option<int>("--test") { Description = "Test points", DefaultValueFactory = _ => 2000 });
+            _lr = Add(command, new Option<double?>("--lr") { Description = "Learning rate λ (GN default 10 on g = (f−y)/N, i.e. Arbel's; GD default 1 in units of 1/L̂)" });
+            _out = Add(command, new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => output });
+        }
+
+        public RunSettings Read(ParseResult p) => new(p.GetValue(_n), p.GetValue(_m), p.GetValue(_d), p.GetValue(_tau0), p.GetValue(_bias),
+            p.GetValue(_seed), p.GetValue(_tol), p.GetValue(_maxIter), p.GetValue(_maxTime), p.GetValue(_threads), p.GetValue(_test),
+            p.GetValue(_lr), p.GetValue(_out)!);
+
+        private static Option<T> Add<T>(Command command, Option<T> option)
+        {
+            command.Options.Add(option);
+            return option;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+
+namespace GnKernels.Tests.Cli;
+
+/// <summary>The `gnk` command line, run as a child process: parsing, bad-input messages and exit codes, output files.</summary>
+public class GnkCommandTests
+{
+    private static (int Exit, string Out, string Err) Gnk(params string[] args)
+    {
+        string cli = Path.Combine(AppContext.BaseDirectory, "gnk.dll");
+        var start = new ProcessStartInfo("dotnet", [cli, .. args]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        using var p = Process.Start(start)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        string stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result, stderr);
+    }
+
+    [Fact]
+    public void Train_writes_the_csv_columns_and_a_real_png()
+    {
+        string dir = Directory.CreateTempSubdirectory("gnk-train-").FullName;
+        var (exit, stdout, stderr) = Gnk("train", "--n", "60", "--m", "100", "--test", "50", "--max-iter", "40", "--out", dir);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("GaussNewton: Converged", stdout);
+        string[] csv = File.ReadAllLines(Path.Combine(dir, "gn.csv"));
+        Assert.Equal("iteration,train_loss,test_loss,gradient_norm,step_norm,damping,lambda_min,rcond,step_size,accepted,retries,forward_s,ntk_s,factor_s,solve_s,update_s,elapsed_s", csv[0]);
+        Assert.True(csv.Length > 10);
+        Assert.All(csv.Skip(1), line => Assert.Equal(17, line.Split(',').Length));
+        byte[] png = File.ReadAllBytes(Path.Combine(dir, "loss.png"));
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+        Assert.True(png.Length > 10_000, $"PNG of {png.Length} bytes");
+    }
+
+    [Theory]
+    [InlineData("--n", "0", "--n must be a positive")]
+    [InlineData("--m", "-3", "--m must be a positive")]
+    [InlineData("--tau0", "0", "--tau0 must be > 0")]
+    [InlineData("--m", "20000000", "GiB")]
+    public void Bad_sizes_give_one_line_and_exit_code_2(string option, string value, string expected)
+    {
+        var (exit, _, stderr) = Gnk("train", option, value, "--out", Path.GetTempPath());
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, stderr);
+        Assert.DoesNotContain("   at ", stderr); // no stack trace
+        Assert.Single(stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void Unknown_method_and_unwritable_folder_are_refused()
+    {
+        var (exit, _, stderr) = Gnk("train", "--method", "adam");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("adam", stderr);
+
+        (exit, _, stderr) = Gnk("train", "--n", "20", "--m", "20", "--out", "/proc/gnk-cannot-write");
+        Assert.Equal(2, exit);
+        Assert.Contains("cannot write to the output folder", stderr);
+    }
+
+    [Fact]
+    public void A_diverging_run_names_the_iteration_and_suggests_a_smaller_learning_rate()
+    {
+        string dir = Directory.CreateTempSubdirectory("gnk-diverge-").FullName;
+        var (exit, _, stderr) = Gnk("train", "--method", "gd", "--lr", "1e6", "--n", "30", "--m", "50", "--test", "0", "--out", dir);
+        Assert.Equal(4, exit);
+        Assert.Contains("failed at iteration", stderr);
+        Assert.Contains("smaller learning rate", stderr);
+    }
+
+    [Fact]
+    public void Help_shows_the_defaults()
+    {
+        var (exit, stdout, _) = Gnk("train", "--help");
+        Assert.Equal(0, exit);
+        Assert.Contains("--method", stdout);
+        Assert.Contains("default: 500", stdout);
+        Assert.Contains("default: gn", stdout);
+    }
+}
