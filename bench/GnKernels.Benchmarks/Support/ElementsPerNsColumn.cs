@@ -10,22 +10,10 @@ namespace GnKernels.Benchmarks.Support;
 /// as <c>public static double ElementCount(string method, IReadOnlyDictionary&lt;string, object&gt; parameters)</c>
 /// (0 hides the cell, e.g. for benchmarks that are measured only once across a parameter).
 /// </summary>
-public sealed class ElementsPerNsColumn : IColumn
+public sealed class ElementsPerNsColumn() : CustomColumn("Elements/ns", "el/ns", 1,
+    "Elements processed per nanosecond (element count / mean time)")
 {
-    public string Id => "Elements/ns";
-    public string ColumnName => "el/ns";
-    public bool AlwaysShow => true;
-    public ColumnCategory Category => ColumnCategory.Custom;
-    public int PriorityInCategory => 1;
-    public bool IsNumeric => true;
-    public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => "Elements processed per nanosecond (element count / mean time)";
-
-    public bool IsAvailable(Summary summary) => true;
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    public override string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
         MethodInfo? count = benchmarkCase.Descriptor.Type.GetMethod("ElementCount", BindingFlags.Public | BindingFlags.Static);
         var stats = summary[benchmarkCase]?.ResultStatistics;

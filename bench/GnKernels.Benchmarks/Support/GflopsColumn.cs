@@ -9,22 +9,10 @@ namespace GnKernels.Benchmarks.Support;
 /// GFLOP/s from the mean time and a flop count that the benchmark class declares as
 /// <c>public static double FlopCount(string method, IReadOnlyDictionary&lt;string, object&gt; parameters)</c>.
 /// </summary>
-public sealed class GflopsColumn : IColumn
+public sealed class GflopsColumn() : CustomColumn("GFLOP/s", "GFLOP/s", 0,
+    "Billions of floating-point operations per second (nominal flop count / mean time)")
 {
-    public string Id => "GFLOP/s";
-    public string ColumnName => "GFLOP/s";
-    public bool AlwaysShow => true;
-    public ColumnCategory Category => ColumnCategory.Custom;
-    public int PriorityInCategory => 0;
-    public bool IsNumeric => true;
-    public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => "Billions of floating-point operations per second (nominal flop count / mean time)";
-
-    public bool IsAvailable(Summary summary) => true;
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    public override string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
         double? flops = Flops(benchmarkCase);
         var stats = summary[benchmarkCase]?.ResultStatistics;

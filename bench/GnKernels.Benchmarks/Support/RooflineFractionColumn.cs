@@ -10,22 +10,10 @@ namespace GnKernels.Benchmarks.Support;
 /// parameters (a DSYRK or DGEMM of comparable shape). The class names its yardstick method in
 /// <c>public const string Yardstick</c> and declares <c>FlopCount</c> (see <see cref="GflopsColumn"/>).
 /// </summary>
-public sealed class RooflineFractionColumn : IColumn
+public sealed class RooflineFractionColumn() : CustomColumn("RooflineFraction", "of BLAS", 2,
+    "GFLOP/s as a fraction of the class's BLAS yardstick (same parameters, same run)")
 {
-    public string Id => "RooflineFraction";
-    public string ColumnName => "of BLAS";
-    public bool AlwaysShow => true;
-    public ColumnCategory Category => ColumnCategory.Custom;
-    public int PriorityInCategory => 2;
-    public bool IsNumeric => true;
-    public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => "GFLOP/s as a fraction of the class's BLAS yardstick (same parameters, same run)";
-
-    public bool IsAvailable(Summary summary) => true;
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    public override string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
         var type = benchmarkCase.Descriptor.Type;
         if (type.GetField("Yardstick", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is not string yardstick) return "-";
