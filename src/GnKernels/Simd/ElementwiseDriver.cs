@@ -6,9 +6,10 @@ namespace GnKernels.Simd;
 
 /// <summary>
 /// Loops and tails for element-wise kernels, one per shape (1→1, 1→2, 2→1), generic over the width.
-/// The tail is one overlapping vector ending at the last element; its inputs are loaded before the main loop,
-/// so in-place calls (output starting at the input) still see the original values. Inputs shorter than one
-/// vector drop to the next narrower width, so the scalar loop handles at most Vector128.Count − 1 elements.
+/// One step is one lanes struct (two vectors of the width). The tail is one overlapping step ending at the last
+/// element; its inputs are loaded before the main loop, so in-place calls (output starting at the input) still see
+/// the original values. Inputs shorter than one step drop to the next narrower width, so the scalar loop handles
+/// at most 2·Vector128.Count − 1 elements.
 /// Arguments are validated by the public entry points.
 /// </summary>
 internal static class ElementwiseDriver
@@ -69,43 +70,41 @@ internal static class ElementwiseDriver
         return path;
     }
 
+    // One call site per operator: every site inlines the whole operator, and the JIT's inline budget (set by the
+    // small driver) runs out after one copy, leaving the lane helpers as calls. The tail is the last iteration.
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Unary<T, TOp, TV>(ref T x, ref T y, nuint n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IUnaryOperator<T> where TV : struct, ILanes<TV, T>
     {
-        nuint count = (nuint)TV.Count;
         if (n == 0) return;
-        nuint last = n - count;
+        nuint last = n - (nuint)TV.Count;
         TV tail = TV.Load(ref x, last);
-        nuint i = 0;
-        for (; i + 2 * count <= n; i += 2 * count) // two independent chains per iteration
+        for (nuint i = 0; ; i += (nuint)TV.Count)
         {
-            TV a = TV.Load(ref x, i), b = TV.Load(ref x, i + count);
-            TV.Store(TOp.Invoke(a), ref y, i);
-            TV.Store(TOp.Invoke(b), ref y, i + count);
+            TV v;
+            if (i < last) v = TV.Load(ref x, i);
+            else { v = tail; i = last; }
+            TV.Store(TOp.Invoke(v), ref y, i);
+            if (i == last) return;
         }
-        if (i + count <= n) { TV.Store(TOp.Invoke(TV.Load(ref x, i)), ref y, i); i += count; }
-        if (i < n) TV.Store(TOp.Invoke(tail), ref y, last);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void UnaryTwo<T, TOp, TV>(ref T x, ref T y1, ref T y2, nuint n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IUnaryTwoOutputOperator<T> where TV : struct, ILanes<TV, T>
     {
-        nuint count = (nuint)TV.Count;
         if (n == 0) return;
-        nuint last = n - count;
+        nuint last = n - (nuint)TV.Count;
         TV tail = TV.Load(ref x, last);
-        nuint i = 0;
-        for (; i + count <= n; i += count)
+        for (nuint i = 0; ; i += (nuint)TV.Count)
         {
-            TV.Store(TOp.Invoke(TV.Load(ref x, i), out TV second), ref y1, i);
+            TV v;
+            if (i < last) v = TV.Load(ref x, i);
+            else { v = tail; i = last; }
+            TV.Store(TOp.Invoke(v, out TV second), ref y1, i);
             TV.Store(second, ref y2, i);
-        }
-        if (i < n)
-        {
-            TV.Store(TOp.Invoke(tail, out TV second), ref y1, last);
-            TV.Store(second, ref y2, last);
+            if (i == last) return;
         }
     }
 
@@ -113,13 +112,16 @@ internal static class ElementwiseDriver
     private static void Binary<T, TOp, TV>(ref T x1, ref T x2, ref T y, nuint n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IBinaryOperator<T> where TV : struct, ILanes<TV, T>
     {
-        nuint count = (nuint)TV.Count;
         if (n == 0) return;
-        nuint last = n - count;
+        nuint last = n - (nuint)TV.Count;
         TV tail1 = TV.Load(ref x1, last), tail2 = TV.Load(ref x2, last);
-        nuint i = 0;
-        for (; i + count <= n; i += count)
-            TV.Store(TOp.Invoke(TV.Load(ref x1, i), TV.Load(ref x2, i)), ref y, i);
-        if (i < n) TV.Store(TOp.Invoke(tail1, tail2), ref y, last);
+        for (nuint i = 0; ; i += (nuint)TV.Count)
+        {
+            TV a, b;
+            if (i < last) { a = TV.Load(ref x1, i); b = TV.Load(ref x2, i); }
+            else { a = tail1; b = tail2; i = last; }
+            TV.Store(TOp.Invoke(a, b), ref y, i);
+            if (i == last) return;
+        }
     }
 }

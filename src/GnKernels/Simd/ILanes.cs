@@ -15,6 +15,10 @@ internal interface ILanes<TSelf, T>
     static abstract TSelf Load(ref T source, nuint offset);
     static abstract void Store(TSelf value, ref T destination, nuint offset);
     static abstract TSelf Create(T value);
+    /// <summary>A constant in every lane, rounded to T; with a literal argument it folds to a vector constant,
+    /// which keeps the kernels free of generic-math conversions (each one an inlinee that eats the JIT's budget).</summary>
+    static abstract TSelf Constant(double value);
+    static abstract TSelf Negate(TSelf a);
     static abstract TSelf Add(TSelf a, TSelf b);
     static abstract TSelf Subtract(TSelf a, TSelf b);
     static abstract TSelf Multiply(TSelf a, TSelf b);
@@ -28,11 +32,14 @@ internal interface ILanes<TSelf, T>
     /// <summary>IEEE minimum/maximum: NaN in, NaN out.</summary>
     static abstract TSelf Min(TSelf a, TSelf b);
     static abstract TSelf Max(TSelf a, TSelf b);
+    /// <summary>The hardware's min/max; with NaN the result is platform-specific (x86: the second operand).</summary>
+    static abstract TSelf MinNative(TSelf a, TSelf b);
+    static abstract TSelf MaxNative(TSelf a, TSelf b);
     /// <summary>All-ones lanes where a &lt; b.</summary>
     static abstract TSelf LessThan(TSelf a, TSelf b);
     static abstract TSelf Select(TSelf mask, TSelf whenTrue, TSelf whenFalse);
     /// <summary>
-    /// 2^k from <paramref name="shifted"/> = k + <see cref="ExpConstants{T}.Shifter"/>, whose low mantissa bits
+    /// 2^k from <paramref name="shifted"/> = k + the shifter 1.5·2^52 (1.5·2^23 for float), whose low mantissa bits
     /// hold the integer k (the round-to-integer trick); k must lie in the normal exponent range.
     /// </summary>
     static abstract TSelf Pow2FromShifted(TSelf shifted);

@@ -4,100 +4,118 @@ using System.Runtime.Intrinsics;
 
 namespace GnKernels.Simd;
 
-// The four widths. Each is a thin struct over the runtime's vector type; Pow2FromShifted moves the integer k
-// from the mantissa into the exponent field: (bits(k + shifter) + bias) << mantissaBits.
+// The widths. Each vector width holds 2 vectors and issues every operation for all of them back to back: the SiLU
+// chain (exp polynomial, quotient, correction) is latency-bound with one vector in flight, and independent twins
+// interleaved in program order fill the out-of-order window. The structs call the runtime's vector intrinsics
+// directly, never each other, so a kernel costs the JIT one inlinee per operation (its inline budget is tight).
+// Pow2FromShifted moves the integer k from the mantissa into the exponent field: (bits(k + shifter) + bias) << mantissaBits.
 
-internal readonly struct Lanes512<T>(Vector512<T> v) : ILanes<Lanes512<T>, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal readonly struct Lanes512<T>(Vector512<T> a, Vector512<T> b) : ILanes<Lanes512<T>, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private readonly Vector512<T> _v = v;
-    public static int Count => Vector512<T>.Count;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Load(ref T s, nuint i) => new(Vector512.LoadUnsafe(ref s, i));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lanes512<T> v, ref T d, nuint i) => v._v.StoreUnsafe(ref d, i);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Create(T x) => new(Vector512.Create(x));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Add(Lanes512<T> a, Lanes512<T> b) => new(a._v + b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Subtract(Lanes512<T> a, Lanes512<T> b) => new(a._v - b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Multiply(Lanes512<T> a, Lanes512<T> b) => new(a._v * b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Divide(Lanes512<T> a, Lanes512<T> b) => new(a._v / b._v);
+    private readonly Vector512<T> _a = a, _b = b;
+    public static int Count => 2 * Vector512<T>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Lanes512<T> Splat(Vector512<T> v) => new(v, v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Load(ref T s, nuint i) => new(Vector512.LoadUnsafe(ref s, i), Vector512.LoadUnsafe(ref s, i + 1 * (nuint)Vector512<T>.Count));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lanes512<T> v, ref T d, nuint i)
+    {
+        v._a.StoreUnsafe(ref d, i + 0 * (nuint)Vector512<T>.Count);
+        v._b.StoreUnsafe(ref d, i + 1 * (nuint)Vector512<T>.Count);
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Create(T x) => Splat(Vector512.Create(x));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Constant(double x) => Splat(typeof(T) == typeof(double) ? Vector512.Create(x).As<double, T>() : Vector512.Create((float)x).As<float, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Negate(Lanes512<T> a) => new(-a._a, -a._b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Add(Lanes512<T> a, Lanes512<T> b) => new(a._a + b._a, a._b + b._b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Subtract(Lanes512<T> a, Lanes512<T> b) => new(a._a - b._a, a._b - b._b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Multiply(Lanes512<T> a, Lanes512<T> b) => new(a._a * b._a, a._b * b._b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Divide(Lanes512<T> a, Lanes512<T> b) => new(a._a / b._a, a._b / b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> MultiplyAdd(Lanes512<T> a, Lanes512<T> b, Lanes512<T> c) => typeof(T) == typeof(double)
-        ? new(Vector512.MultiplyAddEstimate(a._v.AsDouble(), b._v.AsDouble(), c._v.AsDouble()).As<double, T>())
-        : new(Vector512.MultiplyAddEstimate(a._v.AsSingle(), b._v.AsSingle(), c._v.AsSingle()).As<float, T>());
+        ? new(Vector512.MultiplyAddEstimate(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector512.MultiplyAddEstimate(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
+        : new(Vector512.MultiplyAddEstimate(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector512.MultiplyAddEstimate(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> FusedMultiplyAdd(Lanes512<T> a, Lanes512<T> b, Lanes512<T> c) => typeof(T) == typeof(double)
-        ? new(Vector512.FusedMultiplyAdd(a._v.AsDouble(), b._v.AsDouble(), c._v.AsDouble()).As<double, T>())
-        : new(Vector512.FusedMultiplyAdd(a._v.AsSingle(), b._v.AsSingle(), c._v.AsSingle()).As<float, T>());
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Abs(Lanes512<T> a) => new(Vector512.Abs(a._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Min(Lanes512<T> a, Lanes512<T> b) => new(Vector512.Min(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Max(Lanes512<T> a, Lanes512<T> b) => new(Vector512.Max(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> LessThan(Lanes512<T> a, Lanes512<T> b) => new(Vector512.LessThan(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Select(Lanes512<T> m, Lanes512<T> t, Lanes512<T> f) => new(Vector512.ConditionalSelect(m._v, t._v, f._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes512<T> Pow2FromShifted(Lanes512<T> s)
-    {
-        if (typeof(T) == typeof(double))
-            return new(((s._v.AsInt64() + Vector512.Create(1023L)) << 52).As<long, T>());
-        return new(((s._v.AsInt32() + Vector512.Create(127)) << 23).As<int, T>());
-    }
+        ? new(Vector512.FusedMultiplyAdd(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector512.FusedMultiplyAdd(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
+        : new(Vector512.FusedMultiplyAdd(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector512.FusedMultiplyAdd(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Abs(Lanes512<T> a) => new(Vector512.Abs(a._a), Vector512.Abs(a._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Min(Lanes512<T> a, Lanes512<T> b) => new(Vector512.Min(a._a, b._a), Vector512.Min(a._b, b._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Max(Lanes512<T> a, Lanes512<T> b) => new(Vector512.Max(a._a, b._a), Vector512.Max(a._b, b._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> MinNative(Lanes512<T> a, Lanes512<T> b) => new(Vector512.MinNative(a._a, b._a), Vector512.MinNative(a._b, b._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> MaxNative(Lanes512<T> a, Lanes512<T> b) => new(Vector512.MaxNative(a._a, b._a), Vector512.MaxNative(a._b, b._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> LessThan(Lanes512<T> a, Lanes512<T> b) => new(Vector512.LessThan(a._a, b._a), Vector512.LessThan(a._b, b._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Select(Lanes512<T> m, Lanes512<T> t, Lanes512<T> e) => new(Vector512.ConditionalSelect(m._a, t._a, e._a), Vector512.ConditionalSelect(m._b, t._b, e._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Pow2FromShifted(Lanes512<T> s) => typeof(T) == typeof(double)
+        ? new(((s._a.AsInt64() + Vector512.Create(1023L)) << 52).As<long, T>(), ((s._b.AsInt64() + Vector512.Create(1023L)) << 52).As<long, T>())
+        : new(((s._a.AsInt32() + Vector512.Create(127)) << 23).As<int, T>(), ((s._b.AsInt32() + Vector512.Create(127)) << 23).As<int, T>());
 }
 
-internal readonly struct Lanes256<T>(Vector256<T> v) : ILanes<Lanes256<T>, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal readonly struct Lanes256<T>(Vector256<T> a, Vector256<T> b) : ILanes<Lanes256<T>, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private readonly Vector256<T> _v = v;
-    public static int Count => Vector256<T>.Count;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Load(ref T s, nuint i) => new(Vector256.LoadUnsafe(ref s, i));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lanes256<T> v, ref T d, nuint i) => v._v.StoreUnsafe(ref d, i);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Create(T x) => new(Vector256.Create(x));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Add(Lanes256<T> a, Lanes256<T> b) => new(a._v + b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Subtract(Lanes256<T> a, Lanes256<T> b) => new(a._v - b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Multiply(Lanes256<T> a, Lanes256<T> b) => new(a._v * b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Divide(Lanes256<T> a, Lanes256<T> b) => new(a._v / b._v);
+    private readonly Vector256<T> _a = a, _b = b;
+    public static int Count => 2 * Vector256<T>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Lanes256<T> Splat(Vector256<T> v) => new(v, v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Load(ref T s, nuint i) => new(Vector256.LoadUnsafe(ref s, i), Vector256.LoadUnsafe(ref s, i + 1 * (nuint)Vector256<T>.Count));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lanes256<T> v, ref T d, nuint i)
+    {
+        v._a.StoreUnsafe(ref d, i + 0 * (nuint)Vector256<T>.Count);
+        v._b.StoreUnsafe(ref d, i + 1 * (nuint)Vector256<T>.Count);
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Create(T x) => Splat(Vector256.Create(x));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Constant(double x) => Splat(typeof(T) == typeof(double) ? Vector256.Create(x).As<double, T>() : Vector256.Create((float)x).As<float, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Negate(Lanes256<T> a) => new(-a._a, -a._b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Add(Lanes256<T> a, Lanes256<T> b) => new(a._a + b._a, a._b + b._b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Subtract(Lanes256<T> a, Lanes256<T> b) => new(a._a - b._a, a._b - b._b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Multiply(Lanes256<T> a, Lanes256<T> b) => new(a._a * b._a, a._b * b._b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Divide(Lanes256<T> a, Lanes256<T> b) => new(a._a / b._a, a._b / b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> MultiplyAdd(Lanes256<T> a, Lanes256<T> b, Lanes256<T> c) => typeof(T) == typeof(double)
-        ? new(Vector256.MultiplyAddEstimate(a._v.AsDouble(), b._v.AsDouble(), c._v.AsDouble()).As<double, T>())
-        : new(Vector256.MultiplyAddEstimate(a._v.AsSingle(), b._v.AsSingle(), c._v.AsSingle()).As<float, T>());
+        ? new(Vector256.MultiplyAddEstimate(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector256.MultiplyAddEstimate(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
+        : new(Vector256.MultiplyAddEstimate(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector256.MultiplyAddEstimate(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> FusedMultiplyAdd(Lanes256<T> a, Lanes256<T> b, Lanes256<T> c) => typeof(T) == typeof(double)
-        ? new(Vector256.FusedMultiplyAdd(a._v.AsDouble(), b._v.AsDouble(), c._v.AsDouble()).As<double, T>())
-        : new(Vector256.FusedMultiplyAdd(a._v.AsSingle(), b._v.AsSingle(), c._v.AsSingle()).As<float, T>());
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Abs(Lanes256<T> a) => new(Vector256.Abs(a._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Min(Lanes256<T> a, Lanes256<T> b) => new(Vector256.Min(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Max(Lanes256<T> a, Lanes256<T> b) => new(Vector256.Max(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> LessThan(Lanes256<T> a, Lanes256<T> b) => new(Vector256.LessThan(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Select(Lanes256<T> m, Lanes256<T> t, Lanes256<T> f) => new(Vector256.ConditionalSelect(m._v, t._v, f._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes256<T> Pow2FromShifted(Lanes256<T> s)
-    {
-        if (typeof(T) == typeof(double))
-            return new(((s._v.AsInt64() + Vector256.Create(1023L)) << 52).As<long, T>());
-        return new(((s._v.AsInt32() + Vector256.Create(127)) << 23).As<int, T>());
-    }
+        ? new(Vector256.FusedMultiplyAdd(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector256.FusedMultiplyAdd(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
+        : new(Vector256.FusedMultiplyAdd(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector256.FusedMultiplyAdd(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Abs(Lanes256<T> a) => new(Vector256.Abs(a._a), Vector256.Abs(a._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Min(Lanes256<T> a, Lanes256<T> b) => new(Vector256.Min(a._a, b._a), Vector256.Min(a._b, b._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Max(Lanes256<T> a, Lanes256<T> b) => new(Vector256.Max(a._a, b._a), Vector256.Max(a._b, b._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> MinNative(Lanes256<T> a, Lanes256<T> b) => new(Vector256.MinNative(a._a, b._a), Vector256.MinNative(a._b, b._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> MaxNative(Lanes256<T> a, Lanes256<T> b) => new(Vector256.MaxNative(a._a, b._a), Vector256.MaxNative(a._b, b._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> LessThan(Lanes256<T> a, Lanes256<T> b) => new(Vector256.LessThan(a._a, b._a), Vector256.LessThan(a._b, b._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Select(Lanes256<T> m, Lanes256<T> t, Lanes256<T> e) => new(Vector256.ConditionalSelect(m._a, t._a, e._a), Vector256.ConditionalSelect(m._b, t._b, e._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Pow2FromShifted(Lanes256<T> s) => typeof(T) == typeof(double)
+        ? new(((s._a.AsInt64() + Vector256.Create(1023L)) << 52).As<long, T>(), ((s._b.AsInt64() + Vector256.Create(1023L)) << 52).As<long, T>())
+        : new(((s._a.AsInt32() + Vector256.Create(127)) << 23).As<int, T>(), ((s._b.AsInt32() + Vector256.Create(127)) << 23).As<int, T>());
 }
 
-internal readonly struct Lanes128<T>(Vector128<T> v) : ILanes<Lanes128<T>, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal readonly struct Lanes128<T>(Vector128<T> a, Vector128<T> b) : ILanes<Lanes128<T>, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private readonly Vector128<T> _v = v;
-    public static int Count => Vector128<T>.Count;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Load(ref T s, nuint i) => new(Vector128.LoadUnsafe(ref s, i));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lanes128<T> v, ref T d, nuint i) => v._v.StoreUnsafe(ref d, i);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Create(T x) => new(Vector128.Create(x));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Add(Lanes128<T> a, Lanes128<T> b) => new(a._v + b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Subtract(Lanes128<T> a, Lanes128<T> b) => new(a._v - b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Multiply(Lanes128<T> a, Lanes128<T> b) => new(a._v * b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Divide(Lanes128<T> a, Lanes128<T> b) => new(a._v / b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> MultiplyAdd(Lanes128<T> a, Lanes128<T> b, Lanes128<T> c) => typeof(T) == typeof(double)
-        ? new(Vector128.MultiplyAddEstimate(a._v.AsDouble(), b._v.AsDouble(), c._v.AsDouble()).As<double, T>())
-        : new(Vector128.MultiplyAddEstimate(a._v.AsSingle(), b._v.AsSingle(), c._v.AsSingle()).As<float, T>());
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> FusedMultiplyAdd(Lanes128<T> a, Lanes128<T> b, Lanes128<T> c) => typeof(T) == typeof(double)
-        ? new(Vector128.FusedMultiplyAdd(a._v.AsDouble(), b._v.AsDouble(), c._v.AsDouble()).As<double, T>())
-        : new(Vector128.FusedMultiplyAdd(a._v.AsSingle(), b._v.AsSingle(), c._v.AsSingle()).As<float, T>());
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Abs(Lanes128<T> a) => new(Vector128.Abs(a._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Min(Lanes128<T> a, Lanes128<T> b) => new(Vector128.Min(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Max(Lanes128<T> a, Lanes128<T> b) => new(Vector128.Max(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> LessThan(Lanes128<T> a, Lanes128<T> b) => new(Vector128.LessThan(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Select(Lanes128<T> m, Lanes128<T> t, Lanes128<T> f) => new(Vector128.ConditionalSelect(m._v, t._v, f._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes128<T> Pow2FromShifted(Lanes128<T> s)
+    private readonly Vector128<T> _a = a, _b = b;
+    public static int Count => 2 * Vector128<T>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Lanes128<T> Splat(Vector128<T> v) => new(v, v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Load(ref T s, nuint i) => new(Vector128.LoadUnsafe(ref s, i), Vector128.LoadUnsafe(ref s, i + 1 * (nuint)Vector128<T>.Count));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lanes128<T> v, ref T d, nuint i)
     {
-        if (typeof(T) == typeof(double))
-            return new(((s._v.AsInt64() + Vector128.Create(1023L)) << 52).As<long, T>());
-        return new(((s._v.AsInt32() + Vector128.Create(127)) << 23).As<int, T>());
+        v._a.StoreUnsafe(ref d, i + 0 * (nuint)Vector128<T>.Count);
+        v._b.StoreUnsafe(ref d, i + 1 * (nuint)Vector128<T>.Count);
     }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Create(T x) => Splat(Vector128.Create(x));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Constant(double x) => Splat(typeof(T) == typeof(double) ? Vector128.Create(x).As<double, T>() : Vector128.Create((float)x).As<float, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Negate(Lanes128<T> a) => new(-a._a, -a._b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Add(Lanes128<T> a, Lanes128<T> b) => new(a._a + b._a, a._b + b._b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Subtract(Lanes128<T> a, Lanes128<T> b) => new(a._a - b._a, a._b - b._b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Multiply(Lanes128<T> a, Lanes128<T> b) => new(a._a * b._a, a._b * b._b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Divide(Lanes128<T> a, Lanes128<T> b) => new(a._a / b._a, a._b / b._b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> MultiplyAdd(Lanes128<T> a, Lanes128<T> b, Lanes128<T> c) => typeof(T) == typeof(double)
+        ? new(Vector128.MultiplyAddEstimate(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector128.MultiplyAddEstimate(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
+        : new(Vector128.MultiplyAddEstimate(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector128.MultiplyAddEstimate(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> FusedMultiplyAdd(Lanes128<T> a, Lanes128<T> b, Lanes128<T> c) => typeof(T) == typeof(double)
+        ? new(Vector128.FusedMultiplyAdd(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector128.FusedMultiplyAdd(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
+        : new(Vector128.FusedMultiplyAdd(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector128.FusedMultiplyAdd(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Abs(Lanes128<T> a) => new(Vector128.Abs(a._a), Vector128.Abs(a._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Min(Lanes128<T> a, Lanes128<T> b) => new(Vector128.Min(a._a, b._a), Vector128.Min(a._b, b._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Max(Lanes128<T> a, Lanes128<T> b) => new(Vector128.Max(a._a, b._a), Vector128.Max(a._b, b._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> MinNative(Lanes128<T> a, Lanes128<T> b) => new(Vector128.MinNative(a._a, b._a), Vector128.MinNative(a._b, b._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> MaxNative(Lanes128<T> a, Lanes128<T> b) => new(Vector128.MaxNative(a._a, b._a), Vector128.MaxNative(a._b, b._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> LessThan(Lanes128<T> a, Lanes128<T> b) => new(Vector128.LessThan(a._a, b._a), Vector128.LessThan(a._b, b._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Select(Lanes128<T> m, Lanes128<T> t, Lanes128<T> e) => new(Vector128.ConditionalSelect(m._a, t._a, e._a), Vector128.ConditionalSelect(m._b, t._b, e._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Pow2FromShifted(Lanes128<T> s) => typeof(T) == typeof(double)
+        ? new(((s._a.AsInt64() + Vector128.Create(1023L)) << 52).As<long, T>(), ((s._b.AsInt64() + Vector128.Create(1023L)) << 52).As<long, T>())
+        : new(((s._a.AsInt32() + Vector128.Create(127)) << 23).As<int, T>(), ((s._b.AsInt32() + Vector128.Create(127)) << 23).As<int, T>());
 }
 
 /// <summary>One lane: the portable fallback, and the same math as the vector widths.</summary>
@@ -108,6 +126,13 @@ internal readonly struct LanesScalar<T>(T v) : ILanes<LanesScalar<T>, T> where T
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Load(ref T s, nuint i) => new(Unsafe.Add(ref s, i));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(LanesScalar<T> v, ref T d, nuint i) => Unsafe.Add(ref d, i) = v._v;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Create(T x) => new(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Constant(double x)
+    {
+        if (typeof(T) == typeof(double)) return new(Unsafe.As<double, T>(ref x));
+        float f = (float)x;
+        return new(Unsafe.As<float, T>(ref f));
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Negate(LanesScalar<T> a) => new(-a._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Add(LanesScalar<T> a, LanesScalar<T> b) => new(a._v + b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Subtract(LanesScalar<T> a, LanesScalar<T> b) => new(a._v - b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Multiply(LanesScalar<T> a, LanesScalar<T> b) => new(a._v * b._v);
@@ -117,6 +142,8 @@ internal readonly struct LanesScalar<T>(T v) : ILanes<LanesScalar<T>, T> where T
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Abs(LanesScalar<T> a) => new(T.Abs(a._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Min(LanesScalar<T> a, LanesScalar<T> b) => new(T.Min(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Max(LanesScalar<T> a, LanesScalar<T> b) => new(T.Max(a._v, b._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> MinNative(LanesScalar<T> a, LanesScalar<T> b) => new(T.MinNative(a._v, b._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> MaxNative(LanesScalar<T> a, LanesScalar<T> b) => new(T.MaxNative(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> LessThan(LanesScalar<T> a, LanesScalar<T> b) => new(a._v < b._v ? AllOnes : T.Zero);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Select(LanesScalar<T> m, LanesScalar<T> t, LanesScalar<T> f) => T.IsNaN(m._v) ? t : f;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
