@@ -1,6 +1,44 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using GnKernels.Benchmarks.Support;
+
+// `--describe` prints this process's platform (used for each ISA job's environment); `--isa-jobs` runs every
+// benchmark under the process-level ISA settings of IsaJobs. Everything else goes to BenchmarkDotNet.
+if (args is ["--describe"])
+{
+    Console.WriteLine(GnKernels.Platform.Describe());
+    return 0;
+}
+IsaJobs.Enabled = args.Contains("--isa-jobs");
+args = [.. args.Where(a => a != "--isa-jobs")];
 
 // Every report starts with the platform description, so results from different machines are comparable.
-Console.WriteLine(GnKernels.Platform.Describe());
+string description = IsaJobs.Enabled
+    ? string.Join("\n", IsaJobs.Settings.Select(s => $"## job {s.Id}: {string.Join(" ", s.Environment.Select(e => $"{e.Name}={e.Value}"))}\n{DescribeWith(s.Environment)}"))
+    : GnKernels.Platform.Describe();
+Console.WriteLine(description);
 Console.WriteLine();
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+IEnumerable<Summary> summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+foreach (Summary summary in summaries)
+{
+    string report = Path.Combine(summary.ResultsDirectoryPath, $"{summary.Title}-report-github.md");
+    if (File.Exists(report))
+        File.WriteAllText(report, $"```\n{description.TrimEnd()}\n```\n\n{File.ReadAllText(report)}");
+}
+return 0;
+
+// This program again with the job's environment: the platform exactly as the job's benchmark processes see it.
+static string DescribeWith((string Name, string Value)[] environment)
+{
+    var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
+    string entry = typeof(Program).Assembly.Location;
+    if (!Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals(Path.GetFileNameWithoutExtension(entry), StringComparison.Ordinal))
+        start.ArgumentList.Add(entry); // running under `dotnet`, not the apphost
+    start.ArgumentList.Add("--describe");
+    foreach (var (name, value) in environment) start.Environment[name] = value;
+    using var process = Process.Start(start)!;
+    string text = process.StandardOutput.ReadToEnd();
+    process.WaitForExit();
+    return process.ExitCode == 0 ? text.TrimEnd() : $"(describe failed: exit {process.ExitCode}) {process.StandardError.ReadToEnd().Trim()}";
+}

@@ -22,16 +22,13 @@ public static class Platform
         text.AppendLine($"CPU        {CpuModel()}");
         text.AppendLine($"Vectors    V128 {Accel(Vector128.IsHardwareAccelerated)}, V256 {Accel(Vector256.IsHardwareAccelerated)}, V512 {Accel(Vector512.IsHardwareAccelerated)}");
         text.AppendLine($"X86        AVX {Yes(Avx.IsSupported)}, AVX2 {Yes(Avx2.IsSupported)}, FMA {Yes(Fma.IsSupported)}, AVX-512F {Yes(Avx512F.IsSupported)}");
-        text.AppendLine(SimdLine());
+        text.AppendLine($"SiLU path  {Simd.SimdSelection.Explanation}");
         LoadedOpenBlas blas = OpenBlasLoader.Loaded;
         text.AppendLine($"OpenBLAS   {OpenBlasLibrary.ConfigString.Trim()}");
         text.AppendLine($"BLAS core  {OpenBlasLibrary.CoreNameString}, threading {ParallelName(OpenBlasLibrary.GetParallel())}, {OpenBlasLibrary.GetNumThreads()} threads");
         text.Append($"BLAS path  {blas.LoadedFrom}");
         return text.ToString();
     }
-
-    // The Simd layer adds its selection here once it exists.
-    internal static Func<string> SimdLine { get; set; } = () => "SiLU path  (not available)";
 
     /// <summary>The CPU model name from /proc/cpuinfo, or the architecture if unavailable.</summary>
     public static string CpuModel()

@@ -7,12 +7,16 @@ using BenchmarkDotNet.Jobs;
 
 namespace GnKernels.Benchmarks.Support;
 
-/// <summary>The suite's shared configuration: memory diagnoser, roofline columns, markdown + full JSON export.</summary>
-public sealed class BenchConfig : ManualConfig
+/// <summary>The suite's shared configuration: short runs (or the <see cref="IsaJobs"/>), memory diagnoser, roofline
+/// columns, markdown + full JSON export.</summary>
+public class BenchConfig : ManualConfig
 {
-    public BenchConfig()
+    public BenchConfig() : this(Job.ShortRun.WithId("short")) { }
+
+    protected BenchConfig(Job job)
     {
-        AddJob(Job.ShortRun.WithId("short"));
+        if (IsaJobs.Enabled) AddJob([.. IsaJobs.Jobs(job)]);
+        else AddJob(job);
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumn(new GflopsColumn(), new RooflineFractionColumn(), new ElementsPerNsColumn(), StatisticColumn.Median);
         AddExporter(MarkdownExporter.GitHub, JsonExporter.Full);

@@ -3,11 +3,11 @@ using GnKernels.Solvers;
 
 namespace GnKernels.Cli.Commands;
 
-/// <summary>The `gnk` command tree: info, train, compare. Exit codes: 0 done, 2 bad input, 3 native library
-/// missing, 4 the run diverged or its system could not be solved.</summary>
+/// <summary>The `gnk` command tree: info, train, compare, bench-compare. Exit codes: 0 done, 2 bad input, 3 native
+/// library missing, 4 the run diverged or its system could not be solved, 5 bench-compare found a regression.</summary>
 internal static class CommandLine
 {
-    public const int BadInput = 2, NativeMissing = 3, RunFailed = 4;
+    public const int BadInput = 2, NativeMissing = 3, RunFailed = 4, Regression = 5;
 
     public static RootCommand Build()
     {
@@ -29,7 +29,25 @@ internal static class CommandLine
         var compareOptions = new SettingsOptions(compare, n: 200, m: 2000, maxIterations: 2000, maxTime: 20, output: "gnk-compare");
         compare.SetAction(parse => CompareCommand.Run(compareOptions.Read(parse)));
         root.Subcommands.Add(compare);
+        root.Subcommands.Add(BenchCompare());
         return root;
+    }
+
+    private static Command BenchCompare()
+    {
+        var baseDir = new Argument<string>("BASE") { Description = "Folder with the baseline's BenchmarkDotNet *-report-full.json files" };
+        var diffDir = new Argument<string>("DIFF") { Description = "Folder with the new run's *-report-full.json files" };
+        var threshold = new Option<string>("--threshold") { Description = "Smallest relative change that counts (5% or 0.05)", DefaultValueFactory = _ => "5%" };
+        var alpha = new Option<double>("--alpha") { Description = "Significance level of each one-sided Mann-Whitney test", DefaultValueFactory = _ => 0.05 };
+        var noise = new Option<double>("--noise-floor") { Description = "Median differences below this many ns are 'same'", DefaultValueFactory = _ => 1.0 };
+        var command = new Command("bench-compare", "Compare two benchmark runs case by case; exit code 5 if any case is slower beyond the threshold.");
+        command.Arguments.Add(baseDir);
+        command.Arguments.Add(diffDir);
+        command.Options.Add(threshold);
+        command.Options.Add(alpha);
+        command.Options.Add(noise);
+        command.SetAction(p => BenchCompareCommand.Run(p.GetValue(baseDir)!, p.GetValue(diffDir)!, p.GetValue(threshold)!, p.GetValue(alpha), p.GetValue(noise)));
+        return command;
     }
 
     public static TrainingMethod ParseMethod(string name) => name switch

@@ -72,8 +72,10 @@ internal static class ElementwiseDriver
 
     // One call site per operator: every site inlines the whole operator, and the JIT's inline budget (set by the
     // small driver) runs out after one copy, leaving the lane helpers as calls. The tail is the last iteration.
+    // NoInlining keeps each loop its own compilation root: inlined into a caller (BenchmarkDotNet's unrolled
+    // loop did this), it would share that caller's budget and lose the inlining of the whole kernel (8× slower).
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Unary<T, TOp, TV>(ref T x, ref T y, nuint n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IUnaryOperator<T> where TV : struct, ILanes<TV, T>
     {
@@ -90,7 +92,7 @@ internal static class ElementwiseDriver
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void UnaryTwo<T, TOp, TV>(ref T x, ref T y1, ref T y2, nuint n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IUnaryTwoOutputOperator<T> where TV : struct, ILanes<TV, T>
     {
@@ -108,7 +110,7 @@ internal static class ElementwiseDriver
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Binary<T, TOp, TV>(ref T x1, ref T x2, ref T y, nuint n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IBinaryOperator<T> where TV : struct, ILanes<TV, T>
     {

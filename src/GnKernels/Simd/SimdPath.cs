@@ -31,7 +31,6 @@ public static class SimdSelection
             : Vector128.IsHardwareAccelerated ? SimdPath.V128
             : SimdPath.Scalar;
         (Requested, Selected, Explanation) = Choose(Environment.GetEnvironmentVariable(EnvironmentVariable), Widest);
-        Platform.SimdLine = () => $"SiLU path  {Explanation}";
     }
 
     /// <summary>The widest path this process's hardware (and runtime switches) accelerate.</summary>

@@ -8,12 +8,16 @@ namespace GnKernels.Solvers;
 /// (A + σI)⁻¹, whose largest eigenvalue 1/(λ_min + σ) it finds in a few dozen solves against the factor, with
 /// full reorthogonalization (the basis is small). Far cheaper than <c>dsyevr</c> (which reduces A to tridiagonal
 /// form, about 5× a Cholesky at N = 2000); buffers are allocated once per order.
+/// Each call starts from the previous call's Ritz vector (a training run's matrices change little from step to
+/// step, so a few solves suffice), the first from a seeded random vector; <see cref="Reset"/> forgets it.
 /// </summary>
 public sealed class SmallestEigenvalue
 {
     private readonly int _n, _maxIterations;
     private readonly double[][] _basis;
-    private readonly double[] _w, _alpha, _beta, _ritz;
+    private readonly double[] _w, _alpha, _beta, _ritz, _previous;
+    private readonly double[] _ritzVector;
+    private bool _hasPrevious;
 
     /// <summary>Buffers for order <paramref name="order"/> and at most <paramref name="maxIterations"/> Lanczos steps.</summary>
     public SmallestEigenvalue(int order, int maxIterations = 60)
@@ -27,7 +31,25 @@ public sealed class SmallestEigenvalue
         _w = new double[order];
         _alpha = new double[_maxIterations];
         _beta = new double[_maxIterations];
-        _ritz = new double[1];
+        _ritz = new double[2];
+        _previous = new double[order];
+        _ritzVector = new double[_maxIterations];
+    }
+
+    /// <summary>Forget the previous Ritz vector: the next call starts from the seeded random vector.</summary>
+    public void Reset() => _hasPrevious = false;
+
+    /// <summary>The Ritz vector of the last estimate (where the next call starts), or empty before the first.</summary>
+    public ReadOnlySpan<double> RitzVector => _hasPrevious ? _previous : default;
+
+    /// <summary>Start the next call from <paramref name="vector"/> (e.g. an eigenvector estimate from elsewhere).</summary>
+    public void StartFrom(ReadOnlySpan<double> vector)
+    {
+        Guard.Length(vector.Length, _n, nameof(vector), $"the order {_n} of this estimator");
+        Guard.Finite(vector, nameof(vector));
+        if (TensorPrimitives.Norm(vector) == 0) Guard.ThrowArgument(nameof(vector), "the start vector is zero; pass a nonzero vector or call Reset.");
+        vector.CopyTo(_previous);
+        _hasPrevious = true;
     }
 
     /// <summary>Lanczos steps the last <see cref="Estimate"/> took.</summary>
@@ -35,7 +57,8 @@ public sealed class SmallestEigenvalue
 
     /// <summary>
     /// λ_min(A) with relative accuracy about <paramref name="tolerance"/> (on 1/(λ_min + σ)), given the factor of
-    /// A + σI. The start vector is fixed (seeded), so results are reproducible.
+    /// A + σI. Deterministic for a given sequence of calls. The Ritz value's error is bounded by the residual r and
+    /// by r²/gap (gap to the next Ritz value); the smaller bound decides.
     /// </summary>
     public double Estimate(Cholesky<double> factor, double tolerance = 1e-3)
     {
@@ -44,9 +67,13 @@ public sealed class SmallestEigenvalue
             Guard.ThrowArgument(nameof(factor), $"factor has order {factor.Order} but this estimator was created for {_n}.");
         if (!factor.IsFactored) throw new InvalidOperationException("Factor the matrix before estimating its smallest eigenvalue.");
 
-        var rng = new Random(12345);
         Span<double> q0 = _basis[0];
-        for (int i = 0; i < _n; i++) q0[i] = rng.NextDouble() - 0.5;
+        if (_hasPrevious) _previous.CopyTo(q0);
+        else
+        {
+            var rng = new Random(12345);
+            for (int i = 0; i < _n; i++) q0[i] = rng.NextDouble() - 0.5;
+        }
         TensorPrimitives.Divide(q0, TensorPrimitives.Norm(q0), q0);
 
         double theta = 0;
@@ -63,22 +90,29 @@ public sealed class SmallestEigenvalue
                     TensorPrimitives.MultiplyAdd(_basis[j], -c, _w, _w);
                 }
             _beta[k] = TensorPrimitives.Norm<double>(_w);
-            // The Ritz value is checked every fourth step (each check is a small dsyevr with its own buffers).
+            // The Ritz value is checked after two steps (enough from a warm start) and then every fourth (each check is a
+            // small dsyevr with its own buffers).
             bool last = k == _maxIterations - 1;
-            if (k % 4 == 3 || last || _beta[k] <= 1e-14 * Math.Max(theta, _alpha[k]))
+            if (k == 1 || k % 4 == 3 || last || _beta[k] <= 1e-14 * Math.Max(theta, _alpha[k]))
             {
-                theta = LargestRitzValue(k + 1, out double lastComponent);
-                // Residual bound of the Ritz pair: |β_k · last component of its eigenvector|.
-                if (last || Math.Abs(_beta[k] * lastComponent) <= tolerance * theta || _beta[k] <= 1e-14 * theta) { k++; break; }
+                theta = LargestRitzPair(k + 1, out double gap);
+                // Residual of the Ritz pair: |β_k · last component of its eigenvector|.
+                double residual = Math.Abs(_beta[k] * _ritzVector[k]);
+                double bound = Math.Min(residual, gap > 0 ? residual * residual / gap : double.PositiveInfinity);
+                if (last || bound <= tolerance * theta || _beta[k] <= 1e-14 * theta) { k++; break; }
             }
             TensorPrimitives.Divide(_w, _beta[k], _basis[k + 1]);
         }
         Iterations = k;
+        // The Ritz vector V·s starts the next call.
+        Array.Clear(_previous);
+        for (int j = 0; j < k; j++) TensorPrimitives.MultiplyAdd(_basis[j], _ritzVector[j], _previous, _previous);
+        _hasPrevious = true;
         return 1 / theta - factor.Shift;
     }
 
-    // The tridiagonal matrix is at most maxIterations² and formed afresh each step: negligible next to a solve.
-    private double LargestRitzValue(int m, out double lastComponent)
+    // The tridiagonal matrix is at most maxIterations² and formed afresh at each check: negligible next to a solve.
+    private double LargestRitzPair(int m, out double gap)
     {
         using var t = new DenseMatrix<double>(m, m);
         for (int i = 0; i < m; i++)
@@ -86,9 +120,11 @@ public sealed class SmallestEigenvalue
             t[i, i] = _alpha[i];
             if (i > 0) t[i, i - 1] = _beta[i - 1];
         }
-        using var vector = new DenseMatrix<double>(1, m);
-        SymmetricEigen.Compute(t, m - 1, _ritz, vector);
-        lastComponent = vector[0, m - 1];
-        return _ritz[0];
+        int count = Math.Min(2, m);
+        using var vectors = new DenseMatrix<double>(count, m);
+        SymmetricEigen.Compute(t, m - count, _ritz.AsSpan(0, count), vectors);
+        vectors.Row(count - 1).CopyTo(_ritzVector);
+        gap = count == 2 ? _ritz[1] - _ritz[0] : 0;
+        return _ritz[count - 1];
     }
 }

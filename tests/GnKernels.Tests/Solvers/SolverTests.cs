@@ -71,6 +71,35 @@ public class GaussNewtonSystemTests
     }
 
     [Fact]
+    public void Smallest_eigenvalue_warm_started_from_a_nearby_matrix_is_accurate_in_fewer_steps()
+    {
+        // Training's case: the next NTK differs a little from the last; its λ_min starts from the last Ritz vector.
+        double[] lambda = Enumerable.Range(0, 200).Select(i => 1e-3 * Math.Pow(1.06, i)).ToArray();
+        double[] moved = lambda.Select((l, i) => l * (1 + 0.05 * Math.Sin(i))).ToArray();
+        // The same seed gives the same eigenvectors: only the eigenvalues move.
+        using var a = Reference.ToMatrix(Reference.WithEigenvalues(lambda, new Random(5), out _));
+        using var next = Reference.ToMatrix(Reference.WithEigenvalues(moved, new Random(5), out _));
+        var estimator = new SmallestEigenvalue(200);
+        var chol = new Cholesky<double>(a, keepInput: true);
+        chol.Factor(1e-7);
+        estimator.Estimate(chol);
+        int cold = estimator.Iterations;
+
+        double exact = SymmetricEigen.Smallest(next); // before the factor overwrites next's lower triangle
+        var nextChol = new Cholesky<double>(next, keepInput: true);
+        nextChol.Factor(1e-7);
+        double warm = estimator.Estimate(nextChol);
+        Assert.True(Math.Abs(warm - exact) <= 0.01 * exact, $"warm Lanczos {warm} vs dsyevr {exact} ({estimator.Iterations} steps)");
+        Assert.True(estimator.Iterations <= cold / 2, $"warm start took {estimator.Iterations} steps, cold {cold}");
+
+        estimator.Reset();
+        Assert.True(estimator.RitzVector.IsEmpty);
+        Assert.Equal(warm, estimator.Estimate(nextChol), 0.01 * exact);
+        Assert.Throws<ArgumentException>(() => estimator.StartFrom(new double[199]));
+        Assert.Throws<ArgumentException>(() => estimator.StartFrom(new double[200]));
+    }
+
+    [Fact]
     public void Nielsen_damping_shrinks_on_good_steps_and_doubles_its_growth_on_rejections()
     {
         var d = new NielsenDamping(1.0);
@@ -132,11 +161,36 @@ public class TrainerTests
             using (data)
                 return Trainer.Train(model, data, w, new TrainingOptions { Method = method, MaxIterations = method == TrainingMethod.GradientDescent ? 3000 : 300, TestInterval = 1000 }).LastTestLoss();
         }
-        double gn = Test(TrainingMethod.GaussNewton, 10, 3), rf = Test(TrainingMethod.RandomFeatures, 10, 3);
+        double gn = Test(TrainingMethod.GaussNewton, 10, 3), rf = Test(TrainingMethod.RandomFeatures, 10, 3), gd = Test(TrainingMethod.GradientDescent, 10, 3);
         Assert.True(Math.Abs(gn - rf) <= 0.05 * rf, $"kernel regime: GN {gn:E3} vs RF {rf:E3}");
+        Assert.True(Math.Abs(gd - rf) <= 0.05 * rf, $"kernel regime: GD {gd:E3} vs RF {rf:E3}");
         double gnFeature = Enumerable.Range(0, 3).Average(s => Test(TrainingMethod.GaussNewton, 1, 10 + s));
         double rfFeature = Enumerable.Range(0, 3).Average(s => Test(TrainingMethod.RandomFeatures, 1, 10 + s));
         Assert.True(gnFeature < 0.7 * rfFeature, $"feature regime: GN {gnFeature:E3} vs RF {rfFeature:E3}");
+    }
+
+    [Fact]
+    public void Ggn_score_with_mu_sqrt_m_trains_much_further_than_with_mu_one_hundredth()
+    {
+        // The GGN-SCORE paper's trend (sphere data, n₀ = 5, M = 200, N = 200, τ = 1e-4, 1600 iterations, 1/√M, no
+        // bias): a small μ makes M_g = 2·P^0.2·μ^−0.7 large, so the step size α = s/(1 + M_g·η) collapses.
+        const int m = 200;
+        using var data = TeacherStudent.Sphere(200, inputDimension: 5, testCount: 1, seed: 1);
+        var model = new TwoLayerSilu(5, m, hasBias: false, OutputScaling.Ntk);
+        TrainingResult Run(double mu)
+        {
+            double[] w = TeacherStudent.InitialParameters(model, tau0: 1, seed: 2, outputStd: 1);
+            return Trainer.Train(model, data, w, new TrainingOptions
+            {
+                Method = TrainingMethod.GgnScore, GgnTau = 1e-4, GgnMu = mu, MaxIterations = 1600, RelativeTolerance = 0, TestInterval = 1600,
+            });
+        }
+        var large = Run(Math.Sqrt(m));
+        var small = Run(0.01);
+        double initial = large.Records[0].TrainLoss;
+        Assert.Equal(initial, small.Records[0].TrainLoss);
+        Assert.True(large.Final.TrainLoss < 1e-2 * initial, $"μ = √M: {large.Final.TrainLoss:E3} from {initial:E3}");
+        Assert.True(large.Final.TrainLoss < 0.1 * small.Final.TrainLoss, $"μ = √M: {large.Final.TrainLoss:E3}, μ = 0.01: {small.Final.TrainLoss:E3}");
     }
 
     [Fact]

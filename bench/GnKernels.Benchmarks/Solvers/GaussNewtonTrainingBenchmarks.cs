@@ -1,0 +1,51 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Jobs;
+using GnKernels.Benchmarks.Support;
+using GnKernels.Linalg;
+using GnKernels.Models;
+using GnKernels.Solvers;
+
+namespace GnKernels.Benchmarks.Solvers;
+
+/// <summary>
+/// The main job as a benchmark: GN with Arbel's rule (λ = 10 on g = (f − y)/N) at N = 500, M = 5000, d = 10, from
+/// τ₀ = 1 to a training loss of 1e-6 of the initial one; no test-set evaluation inside the timed run.
+/// </summary>
+[Config(typeof(SingleShotConfig))]
+public class GaussNewtonTrainingBenchmarks
+{
+    private const int N = 500, M = 5000;
+    private SyntheticDataset _data = null!;
+    private TwoLayerSilu _model = null!;
+    private double[] _initial = null!, _w = null!;
+
+    [Params(2)] public int Threads;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        BlasThreads.Count = Threads;
+        _data = TeacherStudent.Arbel(N, testCount: 1, seed: 0);
+        _model = new TwoLayerSilu(_data.InputDimension, M);
+        _initial = TeacherStudent.InitialParameters(_model, tau0: 1, seed: 0);
+        _w = new double[_initial.Length];
+    }
+
+    [Benchmark(Description = "GN training to 1e-6 (N = 500, M = 5000)")]
+    public int Train()
+    {
+        _initial.CopyTo(_w, 0);
+        var result = Trainer.Train(_model, _data.TrainX, _data.TrainY, null, default, _w, new TrainingOptions { MaxIterations = 2000 });
+        if (result.Status != TrainingStatus.Converged) throw new InvalidOperationException($"training ended {result.Status}");
+        return result.Iterations;
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _data.Dispose();
+}
+
+/// <summary>For benchmarks of many seconds: one warm-up and three measured single invocations.</summary>
+public sealed class SingleShotConfig : BenchConfig
+{
+    public SingleShotConfig() : base(Job.Dry.WithWarmupCount(1).WithIterationCount(3).WithId("single")) { }
+}
