@@ -6,6 +6,7 @@ using System.Xml.Linq;
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var benchFilter = Argument("filter", "*");
+var benchSuite = Argument("suite", "short"); // short (< 10 min on 2 cores) or full
 var demoArgs = Argument("demo-args", "");
 
 var root = MakeAbsolute(Directory("."));
@@ -77,13 +78,13 @@ Task("Test")
 });
 
 Task("Bench")
-    .Description("Run the short benchmark suite (BenchmarkDotNet) and write results to artifacts/bench.")
+    .Description("Run the benchmark suite (BenchmarkDotNet; --suite=short|full, --filter=...) and write results to artifacts/bench.")
     .IsDependentOn("Native")
     .Does(() =>
 {
     var exit = StartProcess("dotnet", new ProcessSettings
     {
-        Arguments = $"run -c Release --project bench/GnKernels.Benchmarks -- --filter \"{benchFilter}\" --artifacts \"{artifacts.Combine("bench")}\"",
+        Arguments = $"run -c Release --project bench/GnKernels.Benchmarks -- --filter \"{benchFilter}\"{(benchSuite == "full" ? "" : " --short")} --artifacts \"{artifacts.Combine("bench")}\"",
         WorkingDirectory = root,
     });
     if (exit != 0) throw new CakeException($"Benchmarks failed with exit code {exit}.");

@@ -4,14 +4,16 @@ using BenchmarkDotNet.Running;
 using GnKernels.Benchmarks.Support;
 
 // `--describe` prints this process's platform (used for each ISA job's environment); `--isa-jobs` runs every
-// benchmark under the process-level ISA settings of IsaJobs. Everything else goes to BenchmarkDotNet.
+// benchmark under the process-level ISA settings of IsaJobs; `--short` picks the short suite's sizes (Suite).
+// Everything else goes to BenchmarkDotNet.
 if (args is ["--describe"])
 {
     Console.WriteLine(GnKernels.Platform.Describe());
     return 0;
 }
 IsaJobs.Enabled = args.Contains("--isa-jobs");
-args = [.. args.Where(a => a != "--isa-jobs")];
+Suite.Short = args.Contains("--short");
+args = [.. args.Where(a => a is not "--isa-jobs" and not "--short")];
 
 // Every report starts with the platform description, so results from different machines are comparable.
 string description = IsaJobs.Enabled

@@ -15,7 +15,8 @@ public unsafe class CholeskyBenchmarks
     private double[] _rhs = null!, _x = null!;
     private MathNetMatrix _mathNet = null!;
 
-    [Params(500, 1000, 2000)] public int N;
+    [ParamsSource(nameof(Sizes))] public int N;
+    public static IEnumerable<int> Sizes => Suite.Sizes([1000], [500, 1000, 2000]);
     [Params(1, 2)] public int Threads;
 
     public static double FlopCount(string method, IReadOnlyDictionary<string, object> p)

@@ -10,7 +10,8 @@ public class Level3Benchmarks
 {
     private DenseMatrix<double> _a = null!, _b = null!, _c = null!, _s = null!;
 
-    [Params(1000, 2000)] public int N;
+    [ParamsSource(nameof(Sizes))] public int N;
+    public static IEnumerable<int> Sizes => Suite.Sizes([1000], [1000, 2000]);
     [Params(1, 2)] public int Threads;
 
     public static double FlopCount(string method, IReadOnlyDictionary<string, object> p)

@@ -17,7 +17,8 @@ public class NtkBenchmarks
     private TwoLayerSiluLinearization _lin = null!;
     private DenseMatrix<double> _x = null!, _a = null!, _j = null!;
 
-    [Params("500x5000x10", "2000x5000x10")] public string Shape = "";
+    [ParamsSource(nameof(Shapes))] public string Shape = "";
+    public static IEnumerable<string> Shapes => Suite.Sizes(["500x5000x10"], ["500x5000x10", "2000x5000x10"]);
     [Params(1, 2)] public int Threads;
 
     private (int N, int M, int D) Size => Parse(Shape);

@@ -14,7 +14,8 @@ public class SiluBenchmarks
     private double[] _x = null!, _y = null!, _dy = null!;
     private float[] _xf = null!, _yf = null!;
 
-    [Params(4096, 4_194_304)] public int N;
+    [ParamsSource(nameof(Sizes))] public int N;
+    public static IEnumerable<int> Sizes => Suite.Sizes([4096], [4096, 4_194_304]);
     [Params(SimdPath.Scalar, SimdPath.V128, SimdPath.V256, SimdPath.V512)] public SimdPath Path;
 
     public static double ElementCount(string method, IReadOnlyDictionary<string, object> p) => (int)p["N"];
@@ -53,7 +54,8 @@ public class SiluBaselineBenchmarks
     private double[] _x = null!, _y = null!;
     private float[] _xf = null!, _yf = null!;
 
-    [Params(4096, 4_194_304)] public int N;
+    [ParamsSource(nameof(Sizes))] public int N;
+    public static IEnumerable<int> Sizes => SiluBenchmarks.Sizes;
 
     public static double ElementCount(string method, IReadOnlyDictionary<string, object> p) => (int)p["N"];
 

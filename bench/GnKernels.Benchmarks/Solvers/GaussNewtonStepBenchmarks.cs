@@ -62,7 +62,7 @@ public class GaussNewtonStepBenchmarks
         _system.Assemble(_lin);
         _system.Factorization.Factor(ArbelDamping.DefaultFloor);
         if (_previousRitz is not null) _eigen.StartFrom(_previousRitz);
-        double epsilon = ArbelDamping.Choose(_eigen.Estimate(_system.Factorization));
+        double epsilon = ArbelDamping.Choose(_eigen.Estimate(_system.Factorization, enoughBelow: ArbelDamping.DefaultFloor));
         _system.TrySolve(epsilon, _g, _step, out var d);
         return d.StepNormSquared;
     }
@@ -80,6 +80,13 @@ public class GaussNewtonStepBenchmarks
     {
         _eigen.StartFrom(_previousRitz);
         return _eigen.Estimate(_factor);
+    }
+
+    [Benchmark(Description = "λ_min for Arbel's rule (warm, stops once below ε₀)")]
+    public double LanczosForArbel()
+    {
+        _eigen.StartFrom(_previousRitz);
+        return _eigen.Estimate(_factor, enoughBelow: ArbelDamping.DefaultFloor);
     }
 
     [Benchmark(Description = "λ_min by Lanczos, cold start")]

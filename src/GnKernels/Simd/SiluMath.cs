@@ -92,7 +92,8 @@ internal static class SiluMath
 
     /// <summary>
     /// silu(x) and silu'(x) = σ + silu·(1 − σ). Over the common denominator 1 + t this is
-    /// (S + silu·O)/(1 + t) with (S, O) = (t, 1) for x &lt; 0 and (1, t) for x ≥ 0: one fused numerator, one division.
+    /// (S + silu·O)/(1 + t) with (S, O) = (t, 1) for x &lt; 0 and (1, t) for x ≥ 0: one fused numerator, and the
+    /// value's reciprocal of 1 + t.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV ValueAndDerivative<TV, T>(TV x, out TV derivative)
@@ -102,8 +103,8 @@ internal static class SiluMath
         TV one = TV.Constant(1.0);
         TV s = TV.Select(negative, t, one);
         TV o = TV.Select(negative, one, t);
-        // For x = +∞ the value is +∞ and o = t = 0; the clamp (far above where t vanishes) avoids ∞·0. The numerator
-        // lies in [t, 1 + |x|] (finite or NaN, never −0), so the correction needs no guard here.
+        // For x = +∞ the value is +∞ and o = t = 0; the clamp (far above where t vanishes) avoids ∞·0. So the
+        // numerator is finite (NaN for NaN), and unlike the value the derivative's correction needs no guard.
         TV boundedValue = TV.MinNative(TV.Constant(Clamp<T>()), value);
         TV numerator = TV.MultiplyAdd(boundedValue, o, s);
         derivative = CorrectedQuotient<TV, T>(numerator, TV.Constant(0.0), denominator, denominatorError, reciprocal, out _);

@@ -18,7 +18,7 @@ public sealed record IterationRecord
     public double StepNorm { get; init; } = double.NaN;
     /// <summary>Damping ε (or μ) the step was solved with.</summary>
     public double Damping { get; init; } = double.NaN;
-    /// <summary>λ_min of the NTK (GN only).</summary>
+    /// <summary>λ_min of the NTK (GN only); below the damping floor ε₀ an upper bound ≤ ε₀ (enough for max(ε₀, λ_min)).</summary>
     public double LambdaMin { get; init; } = double.NaN;
     /// <summary>LAPACK's 1/κ₁ estimate of the damped system.</summary>
     public double ReciprocalCondition { get; init; } = double.NaN;

@@ -59,8 +59,12 @@ public sealed class SmallestEigenvalue
     /// λ_min(A) with relative accuracy about <paramref name="tolerance"/> (on 1/(λ_min + σ)), given the factor of
     /// A + σI. Deterministic for a given sequence of calls. The Ritz value's error is bounded by the residual r and
     /// by r²/gap (gap to the next Ritz value); the smaller bound decides.
+    /// Ritz values bound 1/(λ_min + σ) from below, so 1/θ − σ bounds λ_min from above at every step: once it falls to
+    /// <paramref name="enoughBelow"/> the call returns that bound (for Arbel's max(ε₀, λ_min) with enoughBelow = ε₀
+    /// the damping is then exact, and a numerically singular NTK, whose λ_min sits in a cluster near 0 where
+    /// Lanczos converges slowly, costs two solves instead of dozens).
     /// </summary>
-    public double Estimate(Cholesky<double> factor, double tolerance = 1e-3)
+    public double Estimate(Cholesky<double> factor, double tolerance = 1e-3, double enoughBelow = 0)
     {
         ArgumentNullException.ThrowIfNull(factor);
         if (factor.Order != _n)
@@ -99,7 +103,7 @@ public sealed class SmallestEigenvalue
                 // Residual of the Ritz pair: |β_k · last component of its eigenvector|.
                 double residual = Math.Abs(_beta[k] * _ritzVector[k]);
                 double bound = Math.Min(residual, gap > 0 ? residual * residual / gap : double.PositiveInfinity);
-                if (last || bound <= tolerance * theta || _beta[k] <= 1e-14 * theta) { k++; break; }
+                if (last || bound <= tolerance * theta || _beta[k] <= 1e-14 * theta || 1 / theta - factor.Shift <= enoughBelow) { k++; break; }
             }
             TensorPrimitives.Divide(_w, _beta[k], _basis[k + 1]);
         }

@@ -126,7 +126,7 @@ internal sealed class TrainingRun : IDisposable
         else
         {
             if (system.Factorization.TryFactor(_options.DampingFloor, out _))
-                lambdaMin = (_eigen ??= new SmallestEigenvalue((int)system.Matrix.Rows)).Estimate(system.Factorization);
+                lambdaMin = (_eigen ??= new SmallestEigenvalue((int)system.Matrix.Rows)).Estimate(system.Factorization, enoughBelow: _options.DampingFloor);
             epsilon = double.IsNaN(lambdaMin) ? _options.DampingFloor : ArbelDamping.Choose(lambdaMin, _options.DampingFloor);
         }
         double factor = Seconds(t);

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Diagnostics;
 using System.Text.Json;
 using GnKernels.Cli.BenchCompare;
 using GnKernels.Cli.Commands;
@@ -97,15 +96,7 @@ public class BenchCompareTests
         return dir;
     }
 
-    private static (int Exit, string Out, string Err) Gnk(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "gnk.dll"), .. args]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        using var p = Process.Start(start)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        string stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr);
-    }
+    private static (int Exit, string Out, string Err) Gnk(params string[] args) => Support.Gnk.Run(args);
 
     [Fact]
     public void Command_exits_5_on_a_regression_and_0_otherwise()

@@ -1,20 +1,9 @@
-using System.Diagnostics;
-
 namespace GnKernels.Tests.Cli;
 
 /// <summary>The `gnk` command line, run as a child process: parsing, bad-input messages and exit codes, output files.</summary>
 public class GnkCommandTests
 {
-    private static (int Exit, string Out, string Err) Gnk(params string[] args)
-    {
-        string cli = Path.Combine(AppContext.BaseDirectory, "gnk.dll");
-        var start = new ProcessStartInfo("dotnet", [cli, .. args]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        using var p = Process.Start(start)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        string stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr);
-    }
+    private static (int Exit, string Out, string Err) Gnk(params string[] args) => Support.Gnk.Run(args);
 
     [Fact]
     public void Train_writes_the_csv_columns_and_a_real_png()

@@ -1,0 +1,13 @@
+namespace GnKernels.Benchmarks.Support;
+
+/// <summary>
+/// The short suite (<c>--short</c>, what <c>dotnet cake --target=Bench</c> runs: under 10 minutes on 2 cores) keeps
+/// one size per benchmark class; the full suite adds the large and memory-bound sizes. The host process picks the
+/// parameter values, so the flag is read there only.
+/// </summary>
+public static class Suite
+{
+    public static bool Short { get; set; }
+
+    public static IEnumerable<T> Sizes<T>(T[] shortSizes, T[] fullSizes) => Short ? shortSizes : fullSizes;
+}
