@@ -34,9 +34,8 @@ return 0;
 static string DescribeWith((string Name, string Value)[] environment)
 {
     var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
-    string entry = typeof(Program).Assembly.Location;
-    if (!Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals(Path.GetFileNameWithoutExtension(entry), StringComparison.Ordinal))
-        start.ArgumentList.Add(entry); // running under `dotnet`, not the apphost
+    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+        start.ArgumentList.Add(typeof(Program).Assembly.Location); // running under the muxer, not the apphost
     start.ArgumentList.Add("--describe");
     foreach (var (name, value) in environment) start.Environment[name] = value;
     using var process = Process.Start(start)!;
