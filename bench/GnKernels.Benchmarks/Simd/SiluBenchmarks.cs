@@ -20,6 +20,16 @@ public class SiluBenchmarks
 
     public static double ElementCount(string method, IReadOnlyDictionary<string, object> p) => (int)p["N"];
 
+    /// <summary>Bytes read and written: x and y (f64 16 B, f32 8 B per element), plus dy or upstream (24 B).</summary>
+    public static double ByteCount(string method, IReadOnlyDictionary<string, object> p) => (int)p["N"] * method switch
+    {
+        nameof(SiluF32) => 8,
+        nameof(SiluWithDerivativeF64) or nameof(SiluBackwardF64) => 24,
+        _ => 16,
+    };
+
+    public const string CopyYardstick = nameof(SiluBaselineBenchmarks.CopyF64);
+
     [GlobalSetup]
     public void Setup()
     {
@@ -58,6 +68,16 @@ public class SiluBaselineBenchmarks
     public static IEnumerable<int> Sizes => SiluBenchmarks.Sizes;
 
     public static double ElementCount(string method, IReadOnlyDictionary<string, object> p) => (int)p["N"];
+
+    /// <summary>Bytes read and written; the TensorPrimitives composition makes two passes (x → y, then x·y → y).</summary>
+    public static double ByteCount(string method, IReadOnlyDictionary<string, object> p) => (int)p["N"] * method switch
+    {
+        nameof(TensorPrimitivesSigmoidTimesXF64) => 40,
+        nameof(TensorPrimitivesSigmoidTimesXF32) => 20,
+        _ => 16,
+    };
+
+    public const string CopyYardstick = nameof(CopyF64);
 
     [GlobalSetup]
     public void Setup()

@@ -18,7 +18,8 @@ public class BenchConfig : ManualConfig
         if (IsaJobs.Enabled) AddJob([.. IsaJobs.Jobs(job)]);
         else AddJob(job);
         AddDiagnoser(MemoryDiagnoser.Default);
-        AddColumn(new GflopsColumn(), new RooflineFractionColumn(), new ElementsPerNsColumn(), StatisticColumn.Median);
+        AddColumn(new GflopsColumn(), new RooflineFractionColumn(), new ElementsPerNsColumn(), new BandwidthColumn(), new CopyFractionColumn(),
+            StatisticColumn.Median);
         AddExporter(MarkdownExporter.GitHub, JsonExporter.Full);
         WithOptions(ConfigOptions.JoinSummary);
     }
