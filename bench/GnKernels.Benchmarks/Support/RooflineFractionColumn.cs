@@ -8,7 +8,7 @@ namespace GnKernels.Benchmarks.Support;
 /// <summary>
 /// A benchmark's GFLOP/s as a fraction of a yardstick benchmark's GFLOP/s measured in the same run with the same
 /// parameters (a DSYRK or DGEMM of comparable shape). The class names its yardstick method in
-/// <c>public const string Yardstick</c> and declares <c>FlopCount</c> (see <see cref="GflopsColumn"/>).
+/// <c>public const string Yardstick</c> and declares <c>FlopCount</c> (see <see cref="DeclaredCount"/>).
 /// </summary>
 public sealed class RooflineFractionColumn() : CustomColumn("RooflineFraction", "of BLAS", 2,
     "GFLOP/s as a fraction of the class's BLAS yardstick (same parameters, same run)")
@@ -25,10 +25,5 @@ public sealed class RooflineFractionColumn() : CustomColumn("RooflineFraction", 
         return rate is null || referenceRate is null ? "-" : (rate.Value / referenceRate.Value).ToString("F2");
     }
 
-    private static double? Rate(Summary summary, BenchmarkCase c)
-    {
-        double? flops = GflopsColumn.Flops(c);
-        var stats = summary[c]?.ResultStatistics;
-        return flops is null || stats is null || stats.Mean <= 0 ? null : flops.Value / stats.Mean;
-    }
+    private static double? Rate(Summary summary, BenchmarkCase c) => DeclaredCount.PerNs(summary, c, "FlopCount");
 }

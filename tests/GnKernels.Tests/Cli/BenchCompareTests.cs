@@ -131,5 +131,9 @@ public class BenchCompareTests
         (exit, _, stderr) = Gnk("bench-compare", empty, empty, "--threshold", "fast");
         Assert.Equal(2, exit);
         Assert.Contains("--threshold 'fast'", stderr);
+
+        (exit, _, stderr) = Gnk("bench-compare", empty, empty, "--alpha", "2");
+        Assert.Equal(2, exit);
+        Assert.Contains("--alpha 2 must lie in (0, 1)", stderr);
     }
 }
