@@ -70,7 +70,7 @@ public class NtkBenchmarks
     public double DsyrkTwoNByM()
     {
         Blas.SyrkLower(1.0, _lin.Activations, Transpose.None, 0.0, _a);
-        Blas.SyrkLower(1.0, _lin.Derivatives, Transpose.None, 1.0, _a);
+        Blas.SyrkLower(1.0, _lin.WeightedDerivatives, Transpose.None, 1.0, _a);
         return _a[0, 0];
     }
 

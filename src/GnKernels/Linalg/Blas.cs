@@ -59,4 +59,18 @@ public static class Blas
         BlasDispatch.Gemv(t, (int)a.Rows, (int)a.Cols, alpha, ref a.Origin, a.Ld,
             ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x), beta, ref System.Runtime.InteropServices.MemoryMarshal.GetReference(y));
     }
+
+    /// <summary>y ← alpha·A·x + beta·y for a symmetric A given by its lower triangle (the strict upper one is not read).</summary>
+    public static void SymvLower<T>(T alpha, DenseMatrix<T> a, ReadOnlySpan<T> x, T beta, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        Guard.Square(a, nameof(a));
+        Guard.Length(x.Length, a.Rows, nameof(x), $"the order of a, which is {a.Shape}");
+        Guard.Length(y.Length, a.Rows, nameof(y), $"the order of a, which is {a.Shape}");
+        if (x.Overlaps(y)) Guard.ThrowArgument(nameof(y), "x and y overlap; symv needs them distinct.");
+        if (a.Rows == 0) return;
+        BlasDispatch.SymvLower((int)a.Rows, alpha, ref a.Origin, a.Ld,
+            ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x), beta, ref System.Runtime.InteropServices.MemoryMarshal.GetReference(y));
+    }
 }

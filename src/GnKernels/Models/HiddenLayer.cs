@@ -8,11 +8,12 @@ namespace GnKernels.Models;
 internal static class HiddenLayer
 {
     /// <summary>
-    /// activations ← silu(X·Uᵀ + b) and, if given, derivatives ← silu'(·), row by row (one fused SiLU pass, so
-    /// σ is evaluated once). <paramref name="bias"/> is empty for a network without bias.
+    /// activations ← silu(X·Uᵀ + b) and, if given, derivatives ← silu'(·)·diag(<paramref name="derivativeScale"/>),
+    /// row by row (one fused SiLU pass, so σ is evaluated once; the scaling while the row is in cache).
+    /// <paramref name="bias"/> is empty for a network without bias.
     /// </summary>
     public static void Evaluate(DenseMatrix<double> x, DenseMatrix<double> u, ReadOnlySpan<double> bias,
-        DenseMatrix<double> activations, DenseMatrix<double>? derivatives)
+        DenseMatrix<double> activations, DenseMatrix<double>? derivatives = null, ReadOnlySpan<double> derivativeScale = default)
     {
         Blas.Gemm(1.0, x, Transpose.None, u, Transpose.Transposed, 0.0, activations);
         for (nint n = 0; n < activations.Rows; n++)
@@ -20,7 +21,12 @@ internal static class HiddenLayer
             Span<double> z = activations.Row(n);
             if (!bias.IsEmpty) TensorPrimitives.Add(z, bias, z);
             if (derivatives is null) SiluKernels.Silu(z, z);
-            else SiluKernels.SiluWithDerivative(z, z, derivatives.Row(n));
+            else
+            {
+                Span<double> d = derivatives.Row(n);
+                SiluKernels.SiluWithDerivative(z, z, d);
+                TensorPrimitives.Multiply(d, derivativeScale, d);
+            }
         }
     }
 }

@@ -5,14 +5,15 @@ namespace GnKernels.Models;
 
 /// <summary>
 /// A <see cref="TwoLayerSilu"/> network evaluated at one point (X, w): the outputs f, the activations
-/// Φ = silu(Z) and derivatives D = silu'(Z) of Z = X·Uᵀ + 1·bᵀ, and everything a Gauss-Newton step needs from
+/// Φ = silu(Z) and the output-weighted derivatives E = silu'(Z)·diag(v) of Z = X·Uᵀ + 1·bᵀ, and everything a Gauss-Newton step needs from
 /// the Jacobian J = ∂f/∂w (N×P) without forming it: J·δw, Jᵀ·z, the structured NTK J·Jᵀ, the weighted NTK
 /// J·diag(ω)·Jᵀ, Jᵀ·J, and explicit row blocks of J. Buffers are allocated once and reused by every
 /// <see cref="Evaluate"/>; nothing allocates afterwards.
 /// </summary>
 /// <remarks>
 /// Jacobian columns follow the parameter ordering w = [U, b, v] of <see cref="TwoLayerSilu"/>:
-/// ∂f/∂U[i, j] = s·vᵢ·D[:, i]·X[:, j], ∂f/∂bᵢ = s·vᵢ·D[:, i], ∂f/∂vᵢ = s·Φ[:, i].
+/// ∂f/∂U[i, j] = s·E[:, i]·X[:, j], ∂f/∂bᵢ = s·E[:, i], ∂f/∂vᵢ = s·Φ[:, i]: silu' only ever appears times vᵢ, so
+/// E is stored instead of silu'(Z) and no product pays for the scaling again.
 /// The inputs X passed to <see cref="Evaluate"/> are referenced, not copied: do not change them until the next
 /// Evaluate. Not thread-safe.
 /// </remarks>
@@ -26,7 +27,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable
 
     private readonly TwoLayerSilu _model;
     private readonly int _n, _m, _d;
-    private readonly DenseMatrix<double> _phi, _derivatives, _u, _scaledX, _unitGradient, _panel, _unitBlock, _xRows, _kernelRows;
+    private readonly DenseMatrix<double> _phi, _weighted, _u, _scaledX, _unitGradient, _panel, _unitBlock, _xRows, _kernelRows;
     private readonly double[] _w, _f, _unitScratch;
     private DenseMatrix<double>? _x, _hiddenGram, _jacobianRows;
     private double[]? _rootWeights;
@@ -39,10 +40,11 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable
         (_n, _m, _d) = (sampleCount, model.Width, model.InputDimension);
         int panelCols = Math.Max(blockSize, _d + 2); // at least one unit's worth of explicit Jacobian columns
         _phi = DenseMatrix<double>.CreateUninitialized(_n, _m);
-        _derivatives = DenseMatrix<double>.CreateUninitialized(_n, _m);
+        _weighted = DenseMatrix<double>.CreateUninitialized(_n, _m);
         _u = DenseMatrix<double>.CreateUninitialized(_m, _d);
-        _scaledX = DenseMatrix<double>.CreateUninitialized(_n, _d);
-        _unitGradient = DenseMatrix<double>.CreateUninitialized(_m, _d);
+        int perUnit = _d + (model.HasBias ? 1 : 0); // [uᵢ, bᵢ]: the bias is the weight of a constant-1 input
+        _scaledX = DenseMatrix<double>.CreateUninitialized(_n, perUnit);
+        _unitGradient = DenseMatrix<double>.CreateUninitialized(_m, perUnit);
         _panel = DenseMatrix<double>.CreateUninitialized(_n, panelCols);
         _unitBlock = DenseMatrix<double>.CreateUninitialized(panelCols, _d);
         _xRows = DenseMatrix<double>.CreateUninitialized(Math.Min(KernelRowBlock, _n), _d);
@@ -73,11 +75,11 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable
     /// <summary>Φ = silu(Z), N×M (read it, do not write it).</summary>
     public DenseMatrix<double> Activations { get { CheckEvaluated(); return _phi; } }
 
-    /// <summary>D = silu'(Z), N×M (read it, do not write it).</summary>
-    public DenseMatrix<double> Derivatives { get { CheckEvaluated(); return _derivatives; } }
+    /// <summary>E = silu'(Z)·diag(v), N×M: the derivatives scaled by each unit's output weight (read it, do not write it).</summary>
+    public DenseMatrix<double> WeightedDerivatives { get { CheckEvaluated(); return _weighted; } }
 
     /// <summary>
-    /// Forward pass at (X, w): Z = X·Uᵀ (+ b) by GEMM, Φ and D in one fused SiLU pass, f = s·Φ·v.
+    /// Forward pass at (X, w): Z = X·Uᵀ (+ b) by GEMM, Φ and E in one fused SiLU pass, f = s·Φ·v.
     /// Checks shapes and NaN/Inf in X and w.
     /// </summary>
     public void Evaluate(DenseMatrix<double> x, ReadOnlySpan<double> w)
@@ -90,72 +92,73 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable
         Guard.Finite(x, nameof(x));
         w.CopyTo(_w);
         _u.CopyFrom(w[.._model.BiasOffset]);
-        HiddenLayer.Evaluate(x, _u, Bias, _phi, _derivatives);
+        HiddenLayer.Evaluate(x, _u, Bias, _phi, _weighted, OutputWeights);
         Blas.Gemv(_model.Scale, _phi, Transpose.None, OutputWeights, 0.0, _f);
         _x = x;
     }
 
     /// <inheritdoc/>
-    /// <remarks>J·δw = s·Φ·δv + s·Σᵢ vᵢ·D[:, i]∘(X·δuᵢ + δbᵢ), over blocks of hidden units (GEMM per block).</remarks>
+    /// <remarks>J·δw = s·Φ·δv + s·Σᵢ E[:, i]∘(X·δuᵢ + δbᵢ), over blocks of hidden units (GEMM per block).</remarks>
     public void Multiply(ReadOnlySpan<double> direction, Span<double> result)
     {
         var x = CheckEvaluated();
         JacobianChecks.Multiply(this, direction, result);
         double s = _model.Scale;
         Blas.Gemv(s, _phi, Transpose.None, direction[_model.OutputWeightsOffset..], 0.0, result);
-        ReadOnlySpan<double> v = OutputWeights, du = direction[.._model.BiasOffset];
+        ReadOnlySpan<double> du = direction[.._model.BiasOffset];
         ReadOnlySpan<double> db = direction[_model.BiasOffset.._model.OutputWeightsOffset];
         int block = (int)_unitBlock.Rows;
-        Span<double> vdb = _unitScratch.AsSpan(0, block);
         for (int i0 = 0; i0 < _m; i0 += block)
         {
             int count = Math.Min(block, _m - i0);
             for (int k = 0; k < block; k++)
             {
                 Span<double> row = _unitBlock.Row(k);
-                if (k < count) TensorPrimitives.Multiply(du.Slice((i0 + k) * _d, _d), v[i0 + k], row);
+                if (k < count) du.Slice((i0 + k) * _d, _d).CopyTo(row);
                 else row.Clear();
             }
-            if (!db.IsEmpty) TensorPrimitives.Multiply(db.Slice(i0, count), v.Slice(i0, count), vdb[..count]);
-            Blas.Gemm(1.0, x, Transpose.None, _unitBlock, Transpose.Transposed, 0.0, _panel); // N × block: X·(vᵢδuᵢ)
+            Blas.Gemm(1.0, x, Transpose.None, _unitBlock, Transpose.Transposed, 0.0, _panel); // N × block: X·δuᵢ
             for (int n = 0; n < _n; n++)
             {
                 Span<double> t = _panel.Row(n)[..count];
-                if (!db.IsEmpty) TensorPrimitives.Add(t, vdb[..count], t);
-                result[n] += s * TensorPrimitives.Dot(_derivatives.Row(n).Slice(i0, count), t);
+                if (!db.IsEmpty) TensorPrimitives.Add(t, db.Slice(i0, count), t);
+                result[n] += s * TensorPrimitives.Dot(_weighted.Row(n).Slice(i0, count), t);
             }
         }
     }
 
     /// <inheritdoc/>
     /// <remarks>
-    /// Three BLAS calls, about 2NM(d+2) flops: Jᵀz for v is s·Φᵀz; for U it is s·diag(v)·Dᵀ·(diag(z)·X);
-    /// for b it is s·v∘(Dᵀz).
+    /// Two BLAS calls, one pass over each N×M matrix, about 2NM(d+2) flops: Jᵀz for v is s·Φᵀz; for [U, b] it is
+    /// s·Eᵀ·(diag(z)·[X, 1]).
     /// </remarks>
     public void MultiplyTransposed(ReadOnlySpan<double> z, Span<double> result)
     {
         var x = CheckEvaluated();
         JacobianChecks.MultiplyTransposed(this, z, result);
         double s = _model.Scale;
-        ReadOnlySpan<double> v = OutputWeights;
         Blas.Gemv(s, _phi, Transpose.Transposed, z, 0.0, result[_model.OutputWeightsOffset..]);
-        for (int n = 0; n < _n; n++) TensorPrimitives.Multiply(x.Row(n), z[n], _scaledX.Row(n));
-        Blas.Gemm(1.0, _derivatives, Transpose.Transposed, _scaledX, Transpose.None, 0.0, _unitGradient);
-        for (int i = 0; i < _m; i++) TensorPrimitives.Multiply(_unitGradient.Row(i), s * v[i], result.Slice(i * _d, _d));
-        if (_model.HasBias)
+        for (int n = 0; n < _n; n++)
         {
-            Span<double> gb = result[_model.BiasOffset.._model.OutputWeightsOffset];
-            Blas.Gemv(s, _derivatives, Transpose.Transposed, z, 0.0, gb);
-            TensorPrimitives.Multiply(gb, v, gb);
+            Span<double> row = _scaledX.Row(n);
+            TensorPrimitives.Multiply(x.Row(n), z[n], row[.._d]);
+            if (_model.HasBias) row[_d] = z[n];
+        }
+        Blas.Gemm(s, _weighted, Transpose.Transposed, _scaledX, Transpose.None, 0.0, _unitGradient);
+        Span<double> gu = result[.._model.BiasOffset], gb = result[_model.BiasOffset.._model.OutputWeightsOffset];
+        for (int i = 0; i < _m; i++)
+        {
+            ReadOnlySpan<double> g = _unitGradient.Row(i);
+            g[.._d].CopyTo(gu.Slice(i * _d, _d));
+            if (_model.HasBias) gb[i] = g[_d];
         }
     }
 
     /// <inheritdoc/>
     /// <remarks>
-    /// The structured NTK A = s²·[Φ·Φᵀ + (G·Gᵀ)∘(X̃·X̃ᵀ)] with G = D·diag(|v|) and X̃ = [X, 1] (with bias) or X:
-    /// two DSYRKs of N×M (2N²M flops) instead of one of N×P. G is formed in blocks of hidden units, so the extra
-    /// memory is one N×N scratch for G·Gᵀ plus N × block. When v = 0 (the papers' initialization) the
-    /// hidden-layer term vanishes and is skipped.
+    /// The structured NTK A = s²·[Φ·Φᵀ + (E·Eᵀ)∘(X̃·X̃ᵀ)] with X̃ = [X, 1] (with bias) or X: two DSYRKs of N×M
+    /// (2N²M flops) instead of one of N×P, plus one N×N scratch for E·Eᵀ. When v = 0 (the papers'
+    /// initialization) the hidden-layer term vanishes and is skipped.
     /// </remarks>
     public void Ntk(DenseMatrix<double> result)
     {
@@ -167,20 +170,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable
         if (TensorPrimitives.MaxMagnitude(v) == 0) return;
 
         var gram = _hiddenGram ??= DenseMatrix<double>.CreateUninitialized(_n, _n);
-        int block = (int)_panel.Cols;
-        Span<double> absV = _unitScratch.AsSpan(0, _m);
-        TensorPrimitives.Abs(v, absV);
-        for (int i0 = 0; i0 < _m; i0 += block)
-        {
-            int count = Math.Min(block, _m - i0);
-            for (int n = 0; n < _n; n++)
-            {
-                Span<double> g = _panel.Row(n);
-                TensorPrimitives.Multiply(_derivatives.Row(n).Slice(i0, count), absV.Slice(i0, count), g[..count]);
-                g[count..].Clear(); // zero columns add nothing to G·Gᵀ
-            }
-            Blas.SyrkLower(1.0, _panel, Transpose.None, i0 == 0 ? 0.0 : 1.0, gram);
-        }
+        Blas.SyrkLower(1.0, _weighted, Transpose.None, 0.0, gram);
         AddHadamardWithInputKernel(x, gram, s2, result);
     }
 
@@ -250,7 +240,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable
     /// <summary>Frees the native buffers.</summary>
     public void Dispose()
     {
-        foreach (var m in new[] { _phi, _derivatives, _u, _scaledX, _unitGradient, _panel, _unitBlock, _xRows, _kernelRows, _hiddenGram, _jacobianRows })
+        foreach (var m in new[] { _phi, _weighted, _u, _scaledX, _unitGradient, _panel, _unitBlock, _xRows, _kernelRows, _hiddenGram, _jacobianRows })
             m?.Dispose();
     }
 
@@ -290,11 +280,10 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable
     private void FillJacobianRow(int n, Span<double> row)
     {
         double s = _model.Scale;
-        ReadOnlySpan<double> v = OutputWeights, xn = _x!.Row(n);
+        ReadOnlySpan<double> xn = _x!.Row(n);
         Span<double> coefficient = row[_model.BiasOffset.._model.OutputWeightsOffset];
         if (coefficient.IsEmpty) coefficient = _unitScratch.AsSpan(0, _m);
-        TensorPrimitives.Multiply(_derivatives.Row(n), v, coefficient); // vᵢ·D[n, i]
-        TensorPrimitives.Multiply(coefficient, s, coefficient);
+        TensorPrimitives.Multiply(_weighted.Row(n), s, coefficient);
         for (int i = 0; i < _m; i++) TensorPrimitives.Multiply(xn, coefficient[i], row.Slice(i * _d, _d));
         TensorPrimitives.Multiply(_phi.Row(n), s, row[_model.OutputWeightsOffset..]);
     }
@@ -303,12 +292,12 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable
     private void FillUnitColumns(int n, int i0, int count, ReadOnlySpan<double> root, Span<double> row)
     {
         double s = _model.Scale;
-        ReadOnlySpan<double> v = OutputWeights, xn = _x!.Row(n), phi = _phi.Row(n), dn = _derivatives.Row(n);
+        ReadOnlySpan<double> xn = _x!.Row(n), phi = _phi.Row(n), en = _weighted.Row(n);
         int perUnit = _d + (_model.HasBias ? 2 : 1);
         for (int k = 0; k < count; k++)
         {
             int i = i0 + k;
-            double c = s * v[i] * dn[i];
+            double c = s * en[i];
             Span<double> cols = row.Slice(k * perUnit, perUnit);
             TensorPrimitives.Multiply(xn, root.Slice(i * _d, _d), cols[.._d]);
             TensorPrimitives.Multiply(cols[.._d], c, cols[.._d]);

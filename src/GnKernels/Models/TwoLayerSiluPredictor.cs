@@ -44,7 +44,7 @@ public sealed class TwoLayerSiluPredictor : IDisposable
                 if (r < count) x.Row(r0 + r).CopyTo(_xBlock.Row(r));
                 else _xBlock.Row(r).Clear(); // the last block computes a few spare rows rather than reallocating
             }
-            HiddenLayer.Evaluate(_xBlock, _u, bias, _phiBlock, derivatives: null);
+            HiddenLayer.Evaluate(_xBlock, _u, bias, _phiBlock);
             Blas.Gemv(_model.Scale, _phiBlock, Transpose.None, v, 0.0, _fBlock);
             _fBlock.AsSpan(0, count).CopyTo(f.Slice(r0, count));
         }

@@ -52,6 +52,19 @@ internal static unsafe class BlasDispatch
         }
     }
 
+    /// <summary>y = alpha·A·x + beta·y with A symmetric, read from its lower triangle.</summary>
+    public static void SymvLower<T>(int n, T alpha, ref T a, int lda, ref T x, T beta, ref T y) where T : unmanaged
+    {
+        fixed (T* pa = &a) fixed (T* px = &x) fixed (T* py = &y)
+        {
+            if (typeof(T) == typeof(double))
+                Cblas.Dsymv(Cblas.RowMajor, Cblas.Lower, n, As<T, double>(alpha), (double*)pa, lda, (double*)px, 1, As<T, double>(beta), (double*)py, 1);
+            else if (typeof(T) == typeof(float))
+                Cblas.Ssymv(Cblas.RowMajor, Cblas.Lower, n, As<T, float>(alpha), (float*)pa, lda, (float*)px, 1, As<T, float>(beta), (float*)py, 1);
+            else throw Unsupported<T>();
+        }
+    }
+
     /// <summary>Solves L·X = B (transL false) or Lᵀ·X = B (true) in place; L lower, B is N×nrhs row-major.</summary>
     public static void TrsmLowerLeft<T>(bool transL, int n, int nrhs, ref T l, int ldl, ref T b, int ldb)
         where T : unmanaged

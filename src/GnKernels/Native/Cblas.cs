@@ -38,6 +38,15 @@ internal static unsafe partial class Cblas
     public static partial void Sgemv(int order, int trans, int m, int n,
         float alpha, float* a, int lda, float* x, int incX, float beta, float* y, int incY);
 
+    // void cblas_dsymv(order, uplo, N, alpha, const double* A, lda, const double* X, incX, beta, double* Y, incY);
+    [LibraryImport(OpenBlasLibrary.Name, EntryPoint = "cblas_dsymv")]
+    public static partial void Dsymv(int order, int uplo, int n,
+        double alpha, double* a, int lda, double* x, int incX, double beta, double* y, int incY);
+
+    [LibraryImport(OpenBlasLibrary.Name, EntryPoint = "cblas_ssymv")]
+    public static partial void Ssymv(int order, int uplo, int n,
+        float alpha, float* a, int lda, float* x, int incX, float beta, float* y, int incY);
+
     // void cblas_dtrsm(order, side, uplo, transA, diag, M, N, alpha, const double* A, lda, double* B, ldb);
     [LibraryImport(OpenBlasLibrary.Name, EntryPoint = "cblas_dtrsm")]
     public static partial void Dtrsm(int order, int side, int uplo, int transA, int diag, int m, int n,

@@ -118,6 +118,7 @@ internal sealed class TrainingRun : IDisposable
         var system = System();
         long t = Stopwatch.GetTimestamp();
         system.Assemble(_lin);
+        double gradientNorm = GradientNorm(system);
         double ntk = Seconds(t);
 
         t = Stopwatch.GetTimestamp();
@@ -135,7 +136,6 @@ internal sealed class TrainingRun : IDisposable
         TensorPrimitives.Divide(_residual, _n, _scaled);
         var diagnostics = Solve(system, epsilon, _scaled, k);
         double rcond = _options.EstimateCondition ? system.ReciprocalCondition() : double.NaN;
-        double gradientNorm = GradientNorm();
         double solve = Seconds(t);
 
         double lambda = _options.LearningRate ?? 10;
@@ -159,7 +159,7 @@ internal sealed class TrainingRun : IDisposable
         double ntk = Seconds(t);
         _nielsen ??= new NielsenDamping(_options.InitialDampingScale * Math.Max(MaxDiagonal(system.Matrix), 1e-300));
 
-        double factorSolve = 0, forward = 0, gradientNorm = GradientNorm();
+        double factorSolve = 0, forward = 0, gradientNorm = GradientNorm(system);
         int retries = 0;
         for (int attempt = 0; ; attempt++)
         {
@@ -316,6 +316,17 @@ internal sealed class TrainingRun : IDisposable
         _lin.MultiplyTransposed(_residual, _gradient);
         TensorPrimitives.Divide(_gradient, _n, _gradient);
         return TensorPrimitives.Norm<double>(_gradient);
+    }
+
+    /// <summary>
+    /// ‖∇L‖ = ‖Jᵀr‖/N from the just-assembled kernel-form matrix A = JJᵀ as √(rᵀAr)/N: O(N²) instead of another
+    /// pass over the N×M Jacobian blocks (rounding is relative to λ_max/λ_min·Nε, ample for a diagnostic).
+    /// </summary>
+    private double GradientNorm(GaussNewtonSystem system)
+    {
+        if (system.Form != StepForm.Kernel) return GradientNorm();
+        Blas.SymvLower(1.0, system.Matrix, _residual, 0.0, _fTrial);
+        return Math.Sqrt(Math.Max(TensorPrimitives.Dot<double>(_residual, _fTrial), 0)) / _n;
     }
 
     /// <summary>λ_max(JJᵀ) by power iteration on JᵀJ with matrix-free products (30 steps suffice for a step size).</summary>

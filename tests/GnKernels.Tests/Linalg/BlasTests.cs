@@ -57,6 +57,23 @@ public class BlasTests
     }
 
     [Fact]
+    public void Symv_reads_only_the_lower_triangle()
+    {
+        var rng = new Random(31);
+        double[,] b = Reference.Random(7, 7, rng), a = Reference.Multiply(b, b, transB: true);
+        using var ma = Reference.ToMatrix(a);
+        for (int i = 0; i < 7; i++)
+            for (int j = i + 1; j < 7; j++) ma[i, j] = double.NaN; // a read of the upper triangle would show
+        double[] x = [1, -2, 3, 0.5, 0, -1, 2], y = [1, 1, 1, 1, 1, 1, 1];
+        Blas.SymvLower(2.0, ma, x, -1.0, y);
+        for (int i = 0; i < 7; i++) Assert.Equal(2 * Enumerable.Range(0, 7).Sum(j => a[i, j] * x[j]) - 1, y[i], 12);
+
+        var e = Assert.Throws<ArgumentException>(() => Blas.SymvLower(1.0, ma, new double[6], 0.0, y));
+        Assert.Equal("x", e.ParamName);
+        Assert.Contains("7×7", e.Message);
+    }
+
+    [Fact]
     public void Shape_mismatches_name_both_shapes()
     {
         using var a = new DenseMatrix<double>(3, 4);
