@@ -60,7 +60,7 @@ internal static class TrainCommand
     internal static string LearningRateNote(TrainingMethod method, double? lr) => method switch
     {
         TrainingMethod.GaussNewton => $"λ = {lr ?? 10} on g = (f − y)/N (Arbel's convention; λ = N is pure GN)",
-        TrainingMethod.GradientDescent => $"step {lr ?? 1}/L̂ with L̂ = λ_max(JJᵀ)/N at the start",
+        TrainingMethod.GradientDescent => $"step {lr ?? 1}/L̂ with L̂ = λ_max(JJᵀ)/N at the start (normalized rule)",
         _ => "no learning rate",
     };
 }

@@ -9,7 +9,7 @@ public enum TrainingMethod
     /// <summary>Levenberg-Marquardt on the raw residual with Nielsen's damping; rejected steps leave w unchanged.</summary>
     LevenbergMarquardt,
 
-    /// <summary>Gradient descent on L = (1/2N)·‖f − y‖² with step λ/L̂, L̂ = λ_max(JJᵀ)/N at the start.</summary>
+    /// <summary>Gradient descent on L = (1/2N)·‖f − y‖²; the step follows <see cref="TrainingOptions.GradientDescentStep"/>.</summary>
     GradientDescent,
 
     /// <summary>Random features: hidden layer frozen, minimum-norm interpolating output layer in one solve.</summary>
@@ -17,6 +17,22 @@ public enum TrainingMethod
 
     /// <summary>GGN-SCORE (Adeoye et al.): generalized GN with a pseudo-Huber self-concordant regularizer setting the step.</summary>
     GgnScore,
+}
+
+/// <summary>How gradient descent sets its step w ← w − η·∇L.</summary>
+public enum GradientStepRule
+{
+    /// <summary>
+    /// η = λ/L̂ with L̂ = λ_max(JJᵀ)/N at the start (the loss's Gauss-Newton smoothness there), λ = 1 by default:
+    /// stable and scale-free, so it converges in hundreds to thousands of steps whatever the output scaling.
+    /// </summary>
+    Normalized,
+
+    /// <summary>
+    /// η = λ, λ = 10 by default: Arbel et al.'s GD. With the 1/M output scaling ∇L is O(1/M) per parameter, so the
+    /// paper runs up to 10⁷ iterations; use it to reproduce their curves, not to train quickly.
+    /// </summary>
+    Literal,
 }
 
 /// <summary>How a training run ended.</summary>

@@ -8,9 +8,12 @@ public sealed record TrainingOptions
 
     /// <summary>
     /// λ. GN: the step is w ← w − λ·Jᵀ(A + εI)⁻¹(f − y)/N, so λ = 10 (Arbel, the default) is a step of λ/N on the raw
-    /// residual and λ = N is pure Gauss-Newton. GD: the step is λ/L̂ (default 1). Not used by LM, RF and GGN-SCORE.
+    /// residual and λ = N is pure Gauss-Newton. GD: see <see cref="GradientDescentStep"/>. Not used by LM, RF and GGN-SCORE.
     /// </summary>
     public double? LearningRate { get; init; }
+
+    /// <summary>How GD's step is set (<see cref="GradientStepRule.Normalized"/> by default).</summary>
+    public GradientStepRule GradientDescentStep { get; init; } = GradientStepRule.Normalized;
 
     /// <summary>Fixed damping ε for GN; null uses Arbel's ε = max(ε₀, λ_min(A)).</summary>
     public double? FixedDamping { get; init; }

@@ -193,11 +193,14 @@ internal sealed class TrainingRun : IDisposable
         }
     }
 
-    // GD: w ← w − (λ/L̂)·∇L, L̂ = λ_max(JJᵀ)/N at the start (the loss's Gauss-Newton smoothness there).
+    // GD: w ← w − η·∇L with η = λ/L̂, L̂ = λ_max(JJᵀ)/N at the start (normalized), or η = λ (literal).
     private IterationRecord GradientDescentStep(int k)
     {
         long t = Stopwatch.GetTimestamp();
-        if (double.IsNaN(_gdStep)) _gdStep = (_options.LearningRate ?? 1) * _n / LargestNtkEigenvalue();
+        if (double.IsNaN(_gdStep))
+            _gdStep = _options.GradientDescentStep == GradientStepRule.Literal
+                ? _options.LearningRate ?? 10
+                : (_options.LearningRate ?? 1) * _n / LargestNtkEigenvalue();
         double gradientNorm = GradientNorm();
         TensorPrimitives.MultiplyAdd(_gradient, -_gdStep, _w, _w);
         return new IterationRecord

@@ -160,6 +160,29 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Literal_gradient_descent_steps_by_lambda_times_the_gradient()
+    {
+        var (model, data, _) = Setup(20, 30, tau0: 1, seed: 7, test: 0);
+        using (data)
+        {
+            var rng = new Random(8);
+            double[] w0 = Enumerable.Range(0, model.ParameterCount).Select(_ => rng.NextDouble() - 0.5).ToArray();
+            var reference = new Models.NetworkReference(model, data.TrainX.ToArray(), w0);
+            double[,] j = reference.Jacobian();
+            double[] f = reference.Output(w0);
+            double[] expected = Enumerable.Range(0, model.ParameterCount)
+                .Select(p => w0[p] - 10 * Enumerable.Range(0, 20).Sum(n => j[n, p] * (f[n] - data.TrainY[n])) / 20).ToArray();
+            double[] w = (double[])w0.Clone();
+            var result = Trainer.Train(model, data, w, new TrainingOptions
+            {
+                Method = TrainingMethod.GradientDescent, GradientDescentStep = GradientStepRule.Literal, MaxIterations = 1,
+            });
+            Assert.Equal(10, result.Records[1].StepSize);
+            for (int p = 0; p < w.Length; p++) Assert.Equal(expected[p], w[p], 1e-12);
+        }
+    }
+
+    [Fact]
     public void Levenberg_marquardt_never_increases_the_loss_on_an_accepted_step()
     {
         var (model, data, w) = Setup(60, 200, tau0: 1, seed: 2, test: 0);
