@@ -100,6 +100,33 @@ public class GaussNewtonSystemTests
     }
 
     [Fact]
+    public void Smallest_eigenvalue_for_arbels_rule_is_an_upper_bound_and_stops_early_below_the_floor()
+    {
+        // A numerically singular spectrum (λ_min = 1e-10 ≪ ε₀ = 1e-7, a cluster near 0): the estimate only has to show
+        // λ_min ≤ ε₀. Every returned value must still bound the true λ_min from above.
+        double[] lambda = Enumerable.Range(0, 200).Select(i => i < 5 ? 1e-10 * (i + 1) : 1e-3 * Math.Pow(1.06, i)).ToArray();
+        using var a = Reference.ToMatrix(Reference.WithEigenvalues(lambda, new Random(9), out double[,] q));
+        var chol = new Cholesky<double>(a, keepInput: true);
+        chol.Factor(1e-7);
+        var estimator = new SmallestEigenvalue(200);
+        double cold = estimator.Estimate(chol, enoughBelow: 1e-7);
+        Assert.InRange(cold, 0.9e-10, 1e-7);
+        int coldSteps = estimator.Iterations;
+        Assert.True(coldSteps < 60, $"{coldSteps} steps");
+
+        // Warm from the eigenvector of λ_min (as the previous iterate's Ritz vector nearly is): one solve.
+        estimator.StartFrom(Enumerable.Range(0, 200).Select(i => q[i, 0]).ToArray());
+        double warm = estimator.Estimate(chol, enoughBelow: 1e-7);
+        Assert.Equal(1, estimator.Iterations);
+        Assert.InRange(warm, 0.9e-10, 1e-7);
+
+        // Without the floor the same start runs Lanczos to its tolerance.
+        estimator.StartFrom(Enumerable.Range(0, 200).Select(i => q[i, 0]).ToArray());
+        estimator.Estimate(chol);
+        Assert.True(estimator.Iterations > 1);
+    }
+
+    [Fact]
     public void Nielsen_damping_shrinks_on_good_steps_and_doubles_its_growth_on_rejections()
     {
         var d = new NielsenDamping(1.0);
