@@ -14,7 +14,7 @@ public sealed class NativeMemoryCollection;
 public class MemoryBudgetTests
 {
     [Fact]
-    public void Structured_ntk_needs_one_n_by_n_scratch_and_a_block_not_n_by_m()
+    public void Structured_ntk_needs_one_n_by_n_scratch_and_nothing_that_grows_with_m()
     {
         const int n = 400, m = 3000, d = 10;
         var model = new TwoLayerSilu(d, m, hasBias: true);
@@ -30,8 +30,8 @@ public class MemoryBudgetTests
         lin.Ntk(a);
         long extra = NativeMemoryCounter.PeakBytes - before;
         long nByN = (long)n * n * sizeof(double), nByM = (long)n * m * sizeof(double);
-        Assert.True(extra <= nByN + 64L * 1024 * 1024, $"extra {extra:N0} B");
-        Assert.True(extra < nByN + nByM / 4, $"extra {extra:N0} B grows like N·M ({nByM:N0} B)");
+        // One N×N scratch for E·Eᵀ and nothing that grows with M (the blocks are allocated with the linearization).
+        Assert.True(extra <= nByN + 64 * 1024, $"extra {extra:N0} B, N×N is {nByN:N0} B, N×M {nByM:N0} B");
 
         // Afterwards nothing allocates, native or managed, in the step's hot path.
         double[] z = new double[n], g = new double[model.ParameterCount], jv = new double[n];
