@@ -51,7 +51,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable
         _kernelRows = DenseMatrix<double>.CreateUninitialized(_xRows.Rows, _n);
         _w = new double[model.ParameterCount];
         _f = new double[_n];
-        _unitScratch = new double[Math.Max(_m, panelCols)];
+        _unitScratch = new double[_m];
     }
 
     /// <summary>The network.</summary>

@@ -137,7 +137,8 @@ public sealed class GaussNewtonSystem : IDisposable
     /// <summary>Frees the matrix.</summary>
     public void Dispose() => _matrix.Dispose();
 
-    private double MaxDiagonal()
+    /// <summary>The largest |Aᵢᵢ| of the assembled matrix (its scale, for damping relative to it).</summary>
+    internal double MaxDiagonal()
     {
         double max = 0;
         for (int i = 0; i < _matrix.Rows; i++) max = Math.Max(max, Math.Abs(_matrix[i, i]));

@@ -35,6 +35,11 @@ public static class Trainer
         options ??= new TrainingOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxIterations, 0, nameof(options.MaxIterations));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.TestInterval, 1, nameof(options.TestInterval));
+        if (options.LearningRate is { } lr && !(lr > 0 && double.IsFinite(lr)))
+            throw new ArgumentOutOfRangeException(nameof(options.LearningRate), lr, "The learning rate λ must be finite and > 0 (or null for the method's default).");
+        if (!Enum.IsDefined(options.GradientDescentStep))
+            throw new ArgumentOutOfRangeException(nameof(options.GradientDescentStep), options.GradientDescentStep,
+                $"Unknown gradient step rule; use {nameof(GradientStepRule.Normalized)} or {nameof(GradientStepRule.Literal)}.");
 
         using var run = new TrainingRun(model, x, y.ToArray(), testX, testY.ToArray(), w.ToArray(), options);
         TrainingResult result = run.Execute();

@@ -157,7 +157,7 @@ internal sealed class TrainingRun : IDisposable
         long t = Stopwatch.GetTimestamp();
         system.Assemble(_lin);
         double ntk = Seconds(t);
-        _nielsen ??= new NielsenDamping(_options.InitialDampingScale * Math.Max(MaxDiagonal(system.Matrix), 1e-300));
+        _nielsen ??= new NielsenDamping(_options.InitialDampingScale * Math.Max(system.MaxDiagonal(), 1e-300));
 
         double factorSolve = 0, forward = 0, gradientNorm = GradientNorm(system);
         int retries = 0;
@@ -347,13 +347,6 @@ internal sealed class TrainingRun : IDisposable
             lambda = TensorPrimitives.Norm<double>(v);
         }
         return Math.Max(lambda, double.Epsilon);
-    }
-
-    private static double MaxDiagonal(DenseMatrix<double> a)
-    {
-        double max = 0;
-        for (int i = 0; i < a.Rows; i++) max = Math.Max(max, a[i, i]);
-        return max;
     }
 
     private TrainingResult Finish(List<IterationRecord> records, TrainingStatus status, string message, int failed = -1)

@@ -209,6 +209,31 @@ public class TrainerTests
         }
     }
 
+    [Theory, InlineData(0.0), InlineData(-1.0), InlineData(double.NaN), InlineData(double.PositiveInfinity)]
+    public void A_bad_learning_rate_is_named_before_training_starts(double lr)
+    {
+        var (model, data, w) = Setup(10, 20, tau0: 1, seed: 1, test: 0);
+        using (data)
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Train(model, data, w, new TrainingOptions { LearningRate = lr }));
+            Assert.Equal("LearningRate", e.ParamName);
+            Assert.Contains("> 0", e.Message);
+        }
+    }
+
+    [Fact]
+    public void An_unknown_gradient_step_rule_is_named()
+    {
+        var (model, data, w) = Setup(10, 20, tau0: 1, seed: 1, test: 0);
+        using (data)
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Train(model, data, w,
+                new TrainingOptions { Method = TrainingMethod.GradientDescent, GradientDescentStep = (GradientStepRule)7 }));
+            Assert.Equal("GradientDescentStep", e.ParamName);
+            Assert.Contains("Literal", e.Message);
+        }
+    }
+
     [Fact]
     public void Levenberg_marquardt_never_increases_the_loss_on_an_accepted_step()
     {
