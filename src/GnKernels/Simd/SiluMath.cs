@@ -5,33 +5,42 @@ namespace GnKernels.Simd;
 
 /// <summary>
 /// SiLU and its derivative, written once over <see cref="ILanes{TSelf, T}"/>.
-/// With a = |x| and t = e^{−a} ∈ (0, 1] (never overflows), the logistic σ(x) is 1/(1+t) for x ≥ 0 and
-/// t/(1+t) for x &lt; 0, so
-///   silu(x)  = x/(1+t)            (x ≥ 0)      x·t/(1+t)   (x &lt; 0)
-///   silu'(x) = σ + silu(x)·(1 − σ).
+/// With a = |x| and t = e^{−a} ∈ (0, 1] (never overflows), ρ = 1/(1+t) and τ = t·ρ are the logistic σ(x) and
+/// 1 − σ(x), in the order (ρ, τ) for x ≥ 0 and (τ, ρ) for x &lt; 0, so
+///   silu(x)  = x·σ(x)
+///   silu'(x) = σ + x·σ(1 − σ) = σ + x·τ·ρ        (the same product on both sides of 0).
+/// ρ and τ are carried as unevaluated sums hi + lo (the rounding errors of 1 + t, of the division and of t·ρ,
+/// recovered exactly by FMA and Fast2Sum), so each result rounds essentially once more than exp's own error: the
+/// derivative never forms σ + silu·(…) from a rounded silu, whose error the cancellation near silu'(x) = 0
+/// (x ≈ −1.28) and for x ≲ −2 would amplify.
 /// e^{−a} = 2^k·e^r: k = round(−a/ln2), r by Cody–Waite (ln2 split so k·ln2_hi is exact), e^r by a minimax
 /// polynomial (degree 11 for double, 6 for float: relative error 3·10⁻¹⁸ and 2·10⁻⁹, below 0.04 ULP, on
-/// |r| ≤ 0.3466; coefficients from a Remez exchange in 50-digit arithmetic). 2^k is applied as
-/// 2^(k+o)·2^(−o): the first product is exact and the second rounds once, so x·t stays correctly rounded where t
-/// itself is subnormal (x ≲ −708 in double) while silu(x) is still normal. a is clamped at 760 (112 for float),
-/// past which silu(−a) rounds to −0, so k + o stays a normal exponent and large |x| never leaves the fast path:
-/// silu(−800) = −0, silu(800) = 800.
+/// |r| ≤ 0.3466; coefficients from a Remez exchange in 50-digit arithmetic). For x &lt; 0, σ = τ underflows
+/// long before silu and silu' do (x ≲ −708 in double), so that side works with τ·2^o (o = 76 for double, 40
+/// for float; the product t·2^o is exact) and scales the results by 2^(−o) at the end, exact wherever they are
+/// normal. a is clamped at 760 (112 for float), past which silu(−a) rounds to −0, so k + o stays a normal
+/// exponent and large |x| never leaves the fast path: silu(−800) = −0, silu(800) = 800.
 /// </summary>
 internal static class SiluMath
 {
-    /// <summary>silu(x), and the pieces the derivative reuses.</summary>
+    /// <summary>
+    /// The logistic pieces: ρ = 1/(1+t) and τ = t·ρ as hi + lo (τ scaled by 2^o where x &lt; 0), the input clamped
+    /// to ±<see cref="Clamp{T}"/> (NaN passes), the sign mask, and the factor each result is scaled by at the end.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV Value<TV, T>(TV x, out TV negative, out TV t, out TV denominator, out TV denominatorError, out TV reciprocal)
+    private static void Logistic<TV, T>(TV x, out TV clamped, out TV negative,
+        out TV rhoHi, out TV rhoLo, out TV tauHi, out TV tauLo, out TV scale)
         where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         bool isDouble = typeof(T) == typeof(double);
         TV one = TV.Constant(1.0);
         TV clamp = TV.Constant(Clamp<T>());
 
-        // x clamped below keeps −∞ finite (→ −0). Native min/max (one instruction, unlike IEEE's three) with x
-        // second: the x86 forms return the second operand when either is NaN, so NaN flows through.
+        // Native min/max (one instruction, unlike IEEE's three) with x second: the x86 forms return the second
+        // operand when either is NaN, so NaN flows through; ±∞ become ±clamp.
         TV xc = TV.MaxNative(TV.Negate(clamp), x);
         TV a = TV.MinNative(clamp, TV.Abs(xc));
+        clamped = TV.MinNative(clamp, xc);
 
         // k = round(−a·log2 e) via the shifter; r = −a − k·ln2 (two steps, exact first product).
         // The shifter 1.5·2^52 (1.5·2^23 for float): adding it rounds to an integer held in the low mantissa bits.
@@ -43,72 +52,61 @@ internal static class SiluMath
         r = TV.MultiplyAdd(k, TV.Constant(isDouble ? -1.90821492927058770002e-10 : 2.12194440e-4), r);
         TV p = ExpPolynomial<TV, T>(r);
 
-        // 2^(k+o) is normal for every clamped a; the products below by 2^(−o) are the only roundings of the scale.
+        // 2^(k+o) is normal for every clamped a; t = e^{−a} itself may round (to a subnormal or 0) where only 1 + t
+        // needs it.
         TV scaleUp = TV.Pow2FromShifted(TV.Add(kShifted, TV.Constant(isDouble ? 76 : 40)));
         TV scaleDown = TV.Constant(isDouble ? 1.0 / (1L << 62) / (1L << 14) : 1.0 / (1L << 40));
         TV tUp = TV.Multiply(p, scaleUp);
-        t = TV.Multiply(tUp, scaleDown);                      // e^{−a}
-        denominator = TV.Add(one, t);
-        negative = TV.LessThan(xc, TV.Constant(0.0));
+        TV t = TV.Multiply(tUp, scaleDown);
+        TV d = TV.Add(one, t);
+        TV dError = TV.Subtract(t, TV.Subtract(d, one));              // Fast2Sum: 1 ≥ t
 
-        // Numerator and denominator carry their rounding errors (exact by FMA and Fast2Sum), and the quotient its
-        // remainder; one correction step folds all three in, so only exp's own error and the last rounding remain.
-        TV xtUp = TV.Multiply(xc, tUp);
-        TV xtUpError = TV.FusedMultiplyAdd(xc, tUp, TV.Negate(xtUp));
-        TV numerator = TV.Select(negative, TV.Multiply(xtUp, scaleDown), xc);
-        TV numeratorError = TV.Select(negative, TV.Multiply(xtUpError, scaleDown), TV.Constant(0.0));
-        denominatorError = TV.Subtract(t, TV.Subtract(denominator, one));
-        reciprocal = TV.Divide(one, denominator);
-        TV q = CorrectedQuotient<TV, T>(numerator, numeratorError, denominator, denominatorError, reciprocal, out TV plain);
-        // ±∞ and NaN turn the correction into NaN, and ±0 would lose its sign; the plain quotient is right for them.
-        TV magnitude = TV.Abs(plain);
-        TV regular = TV.Select(TV.LessThan(TV.Constant(0.0), magnitude), q, plain);
-        return TV.Select(TV.LessThan(magnitude, TV.Constant(double.PositiveInfinity)), regular, plain);
+        // ρ = 1/(d + dError): the quotient's exact remainder (FMA) and dError give the low part.
+        rhoHi = TV.Divide(one, d);
+        TV minusRho = TV.Negate(rhoHi);
+        TV remainder = TV.MultiplyAdd(minusRho, dError, TV.FusedMultiplyAdd(minusRho, d, one));
+        rhoLo = TV.Multiply(remainder, rhoHi);
+
+        negative = TV.LessThan(xc, TV.Constant(0.0));
+        TV tSided = TV.Select(negative, tUp, t);
+        tauHi = TV.Multiply(tSided, rhoHi);
+        tauLo = TV.MultiplyAdd(tSided, rhoLo, TV.FusedMultiplyAdd(tSided, rhoHi, TV.Negate(tauHi)));
+        scale = TV.Select(negative, scaleDown, one);
     }
 
     /// <summary>Where |x| is clamped: past it silu(−|x|) rounds to −0 and silu(|x|) = |x|.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double Clamp<T>() => typeof(T) == typeof(double) ? 760.0 : 112.0;
 
-    /// <summary>
-    /// (n + nErr)/(d + dErr) given r = 1/d rounded: the product n·r, plus one correction from its exact remainder
-    /// (FMA) and the carried errors. One division serves the value and the derivative. Finite, nonzero quotients
-    /// only: the caller keeps <paramref name="plain"/> where that may not hold.
-    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV CorrectedQuotient<TV, T>(TV n, TV nError, TV d, TV dError, TV reciprocal, out TV plain)
-        where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    public static TV Value<TV, T>(TV x) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        plain = TV.Multiply(n, reciprocal);
-        TV minusQ = TV.Negate(plain);
-        TV remainder = TV.FusedMultiplyAdd(minusQ, d, n);
-        TV correction = TV.Add(remainder, TV.MultiplyAdd(minusQ, dError, nError));
-        return TV.MultiplyAdd(correction, reciprocal, plain);
+        Logistic<TV, T>(x, out TV clamped, out TV negative, out TV rhoHi, out TV rhoLo, out TV tauHi, out TV tauLo, out TV scale);
+        return Silu<TV, T>(x, clamped, TV.Select(negative, tauHi, rhoHi), TV.Select(negative, tauLo, rhoLo), scale);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV Value<TV, T>(TV x) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        Value<TV, T>(x, out _, out _, out _, out _, out _);
-
-    /// <summary>
-    /// silu(x) and silu'(x) = σ + silu·(1 − σ). Over the common denominator 1 + t this is
-    /// (S + silu·O)/(1 + t) with (S, O) = (t, 1) for x &lt; 0 and (1, t) for x ≥ 0: one fused numerator, and the
-    /// value's reciprocal of 1 + t.
-    /// </summary>
+    /// <summary>silu(x) and silu'(x) from one exp and one division.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV ValueAndDerivative<TV, T>(TV x, out TV derivative)
         where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        TV value = Value<TV, T>(x, out TV negative, out TV t, out TV denominator, out TV denominatorError, out TV reciprocal);
-        TV one = TV.Constant(1.0);
-        TV s = TV.Select(negative, t, one);
-        TV o = TV.Select(negative, one, t);
-        // For x = +∞ the value is +∞ and o = t = 0; the clamp (far above where t vanishes) avoids ∞·0. So the
-        // numerator is finite (NaN for NaN), and unlike the value the derivative's correction needs no guard.
-        TV boundedValue = TV.MinNative(TV.Constant(Clamp<T>()), value);
-        TV numerator = TV.MultiplyAdd(boundedValue, o, s);
-        derivative = CorrectedQuotient<TV, T>(numerator, TV.Constant(0.0), denominator, denominatorError, reciprocal, out _);
-        return value;
+        Logistic<TV, T>(x, out TV clamped, out TV negative, out TV rhoHi, out TV rhoLo, out TV tauHi, out TV tauLo, out TV scale);
+        TV sigmaHi = TV.Select(negative, tauHi, rhoHi), sigmaLo = TV.Select(negative, tauLo, rhoLo);
+        // σ(1 − σ) = τ·ρ as hi + lo; then σ + x·σ(1 − σ) with x·κHi exact inside the last FMA.
+        TV kappaHi = TV.Multiply(tauHi, rhoHi);
+        TV kappaLo = TV.MultiplyAdd(tauHi, rhoLo, TV.MultiplyAdd(tauLo, rhoHi, TV.FusedMultiplyAdd(tauHi, rhoHi, TV.Negate(kappaHi))));
+        TV low = TV.MultiplyAdd(clamped, kappaLo, sigmaLo);
+        derivative = TV.Multiply(TV.FusedMultiplyAdd(clamped, kappaHi, TV.Add(sigmaHi, low)), scale);
+        return Silu<TV, T>(x, clamped, sigmaHi, sigmaLo, scale);
+    }
+
+    /// <summary>x·(σHi + σLo), one rounding; x = +∞ (clamped below it, as ∞·0 would be NaN) returns itself.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Silu<TV, T>(TV x, TV clamped, TV sigmaHi, TV sigmaLo, TV scale)
+        where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        TV y = TV.Multiply(TV.FusedMultiplyAdd(clamped, sigmaHi, TV.Multiply(clamped, sigmaLo)), scale);
+        return TV.Select(TV.LessThan(clamped, x), x, y);
     }
 
     // e^r = 1 + r·(1 + r·h(r)). The high part h is evaluated by Estrin's scheme: the kernels are bound by the
@@ -131,12 +129,12 @@ internal static class SiluMath
             TV f1 = TV.MultiplyAdd(e3, r2, e2);
             TV g0 = TV.MultiplyAdd(f1, r4, f0);
             h = TV.MultiplyAdd(e4, TV.Multiply(r4, r4), g0);
-            return TV.MultiplyAdd(TV.MultiplyAdd(h, r, C<TV, T>(1.0)), r, C<TV, T>(1.0));
+            return TV.FusedMultiplyAdd(TV.MultiplyAdd(h, r, C<TV, T>(1.0)), r, C<TV, T>(1.0));
         }
         TV e0f = TV.MultiplyAdd(C<TV, T>(0.16666420095407056), r, C<TV, T>(0.4999999207621678));
         TV e1f = TV.MultiplyAdd(C<TV, T>(0.008374822086664933), r, C<TV, T>(0.04166822604116776));
         h = TV.MultiplyAdd(C<TV, T>(0.0013836838215645093), r4, TV.MultiplyAdd(e1f, r2, e0f));
-        return TV.MultiplyAdd(TV.MultiplyAdd(h, r, C<TV, T>(1.000000036339593)), r, C<TV, T>(1.0000000005545027));
+        return TV.FusedMultiplyAdd(TV.MultiplyAdd(h, r, C<TV, T>(1.000000036339593)), r, C<TV, T>(1.0000000005545027));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

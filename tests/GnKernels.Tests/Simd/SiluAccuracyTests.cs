@@ -11,12 +11,15 @@ public class SiluAccuracyTests(ITestOutputHelper output)
 
     private static double[] SweepPoints()
     {
-        // Dense over [−750, 750] (step 0.01) plus 20,000 seeded random points, denser near 0.
+        // Dense over [−750, 750] (step 0.01) plus seeded random points, denser on [−8, 8] where silu' has its
+        // cancellations (its zero at x ≈ −1.2785 and x ≲ −2): 10,000 points there missed maxima up to 0.4 ULP
+        // higher than 100,000 find.
         var xs = new List<double>();
         for (int i = 0; i <= 150_000; i++) xs.Add(-750 + 1500.0 * i / 150_000);
         var rng = new Random(12345);
         for (int i = 0; i < 10_000; i++) xs.Add((rng.NextDouble() * 2 - 1) * 750);
-        for (int i = 0; i < 10_000; i++) xs.Add((rng.NextDouble() * 2 - 1) * 8);
+        for (int i = 0; i < 100_000; i++) xs.Add((rng.NextDouble() * 2 - 1) * 8);
+        for (int i = 0; i < 10_000; i++) xs.Add(-1.2785 + (rng.NextDouble() * 2 - 1) * 0.01);
         return xs.ToArray();
     }
 
@@ -53,7 +56,6 @@ public class SiluAccuracyTests(ITestOutputHelper output)
         }
         output.WriteLine($"{path}: silu max {maxValue:F3} ULP at {worstX:R}; silu' max {maxDerivative:F3} ULP at {worstDx:R}");
         Assert.True(maxValue <= 2, $"{path}: silu error {maxValue} ULP at x = {worstX:R}");
-        // Measured 2.45 (double) / 2.26 (float) ULP of max(|silu'|, σ), with or without FMA; the 2-ULP goal is not met yet.
-        Assert.True(maxDerivative <= 2.75, $"{path}: silu' error {maxDerivative} ULP (of max(|silu'|, σ)) at x = {worstDx:R}");
+        Assert.True(maxDerivative <= 2, $"{path}: silu' error {maxDerivative} ULP (of max(|silu'|, σ)) at x = {worstDx:R}");
     }
 }
