@@ -20,14 +20,14 @@ internal static class HiddenLayer
     }
 
     /// <summary>
-    /// activations ← silu(X·Uᵀ + b) and weightedDerivatives ← silu'(·)·diag(<paramref name="outputWeights"/>), row
-    /// by row: one fused SiLU pass (σ evaluated once), the scaling while the row is in cache.
+    /// Rows [start, end) of activations ← silu(Z + b) and weightedDerivatives ← silu'(Z + b)·diag(<paramref name="outputWeights"/>),
+    /// with Z = X·Uᵀ already in <paramref name="activations"/>: one fused SiLU pass (σ evaluated once), the scaling
+    /// while the row is in cache. Disjoint row ranges may run on different threads (<see cref="RowWorkers"/>).
     /// </summary>
-    public static void Evaluate(DenseMatrix<double> x, DenseMatrix<double> u, ReadOnlySpan<double> bias, DenseMatrix<double> activations,
-        DenseMatrix<double> weightedDerivatives, ReadOnlySpan<double> outputWeights)
+    public static void ActivateRows(DenseMatrix<double> activations, ReadOnlySpan<double> bias, DenseMatrix<double> weightedDerivatives,
+        ReadOnlySpan<double> outputWeights, int start, int end)
     {
-        Blas.Gemm(1.0, x, Transpose.None, u, Transpose.Transposed, 0.0, activations);
-        for (nint n = 0; n < activations.Rows; n++)
+        for (int n = start; n < end; n++)
         {
             Span<double> z = activations.Row(n), e = weightedDerivatives.Row(n);
             if (!bias.IsEmpty) TensorPrimitives.Add(z, bias, z);

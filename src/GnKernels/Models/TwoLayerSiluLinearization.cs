@@ -17,7 +17,7 @@ namespace GnKernels.Models;
 /// The inputs X passed to <see cref="Evaluate"/> are referenced, not copied: do not change them until the next
 /// Evaluate. Not thread-safe.
 /// </remarks>
-public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable
+public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRangeWork
 {
     /// <summary>Hidden units per block in the blocked kernels: the extra memory is N × this many doubles.</summary>
     public const int DefaultBlockSize = 256;
@@ -79,7 +79,8 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable
     public DenseMatrix<double> WeightedDerivatives { get { CheckEvaluated(); return _weighted; } }
 
     /// <summary>
-    /// Forward pass at (X, w): Z = X·Uᵀ (+ b) by GEMM, Φ and E in one fused SiLU pass, f = s·Φ·v.
+    /// Forward pass at (X, w): Z = X·Uᵀ (+ b) by GEMM, Φ and E in one fused SiLU pass (rows split across the BLAS
+    /// threads), f = s·Φ·v.
     /// Checks shapes and NaN/Inf in X and w.
     /// </summary>
     public void Evaluate(DenseMatrix<double> x, ReadOnlySpan<double> w)
@@ -92,7 +93,8 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable
         Guard.Finite(x, nameof(x));
         w.CopyTo(_w);
         _u.CopyFrom(w[.._model.BiasOffset]);
-        HiddenLayer.Evaluate(x, _u, Bias, _phi, _weighted, OutputWeights);
+        Blas.Gemm(1.0, x, Transpose.None, _u, Transpose.Transposed, 0.0, _phi);
+        RowWorkers.Run(this, _n, _m);
         Blas.Gemv(_model.Scale, _phi, Transpose.None, OutputWeights, 0.0, _f);
         _x = x;
     }
@@ -243,6 +245,9 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable
         foreach (var m in new[] { _phi, _weighted, _u, _scaledX, _unitGradient, _panel, _unitBlock, _xRows, _kernelRows, _hiddenGram, _jacobianRows })
             m?.Dispose();
     }
+
+    /// <summary>The element-wise part of <see cref="Evaluate"/> on rows [start, end): SiLU, silu'·v.</summary>
+    void IRowRangeWork.Run(int start, int end) => HiddenLayer.ActivateRows(_phi, Bias, _weighted, OutputWeights, start, end);
 
     private ReadOnlySpan<double> Bias => _w.AsSpan(_model.BiasOffset, _model.OutputWeightsOffset - _model.BiasOffset);
 
