@@ -14,7 +14,6 @@ internal interface ILanes<TSelf, T>
     static abstract int Count { get; }
     static abstract TSelf Load(ref T source, nuint offset);
     static abstract void Store(TSelf value, ref T destination, nuint offset);
-    static abstract TSelf Create(T value);
     /// <summary>A constant in every lane, rounded to T; with a literal argument it folds to a vector constant,
     /// which keeps the kernels free of generic-math conversions (each one an inlinee that eats the JIT's budget).</summary>
     static abstract TSelf Constant(double value);
@@ -29,9 +28,6 @@ internal interface ILanes<TSelf, T>
     /// transforms depend on it.</summary>
     static abstract TSelf FusedMultiplyAdd(TSelf a, TSelf b, TSelf c);
     static abstract TSelf Abs(TSelf a);
-    /// <summary>IEEE minimum/maximum: NaN in, NaN out.</summary>
-    static abstract TSelf Min(TSelf a, TSelf b);
-    static abstract TSelf Max(TSelf a, TSelf b);
     /// <summary>The hardware's min/max; with NaN the result is platform-specific (x86: the second operand).</summary>
     static abstract TSelf MinNative(TSelf a, TSelf b);
     static abstract TSelf MaxNative(TSelf a, TSelf b);

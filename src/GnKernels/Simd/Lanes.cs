@@ -21,7 +21,6 @@ internal readonly struct Lanes512<T>(Vector512<T> a, Vector512<T> b) : ILanes<La
         v._a.StoreUnsafe(ref d, i + 0 * (nuint)Vector512<T>.Count);
         v._b.StoreUnsafe(ref d, i + 1 * (nuint)Vector512<T>.Count);
     }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Create(T x) => Splat(Vector512.Create(x));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Constant(double x) => Splat(typeof(T) == typeof(double) ? Vector512.Create(x).As<double, T>() : Vector512.Create((float)x).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Negate(Lanes512<T> a) => new(-a._a, -a._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Add(Lanes512<T> a, Lanes512<T> b) => new(a._a + b._a, a._b + b._b);
@@ -35,8 +34,6 @@ internal readonly struct Lanes512<T>(Vector512<T> a, Vector512<T> b) : ILanes<La
         ? new(Vector512.FusedMultiplyAdd(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector512.FusedMultiplyAdd(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
         : new(Vector512.FusedMultiplyAdd(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector512.FusedMultiplyAdd(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Abs(Lanes512<T> a) => new(Vector512.Abs(a._a), Vector512.Abs(a._b));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Min(Lanes512<T> a, Lanes512<T> b) => new(Vector512.Min(a._a, b._a), Vector512.Min(a._b, b._b));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Max(Lanes512<T> a, Lanes512<T> b) => new(Vector512.Max(a._a, b._a), Vector512.Max(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> MinNative(Lanes512<T> a, Lanes512<T> b) => new(Vector512.MinNative(a._a, b._a), Vector512.MinNative(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> MaxNative(Lanes512<T> a, Lanes512<T> b) => new(Vector512.MaxNative(a._a, b._a), Vector512.MaxNative(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> LessThan(Lanes512<T> a, Lanes512<T> b) => new(Vector512.LessThan(a._a, b._a), Vector512.LessThan(a._b, b._b));
@@ -57,7 +54,6 @@ internal readonly struct Lanes256<T>(Vector256<T> a, Vector256<T> b) : ILanes<La
         v._a.StoreUnsafe(ref d, i + 0 * (nuint)Vector256<T>.Count);
         v._b.StoreUnsafe(ref d, i + 1 * (nuint)Vector256<T>.Count);
     }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Create(T x) => Splat(Vector256.Create(x));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Constant(double x) => Splat(typeof(T) == typeof(double) ? Vector256.Create(x).As<double, T>() : Vector256.Create((float)x).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Negate(Lanes256<T> a) => new(-a._a, -a._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Add(Lanes256<T> a, Lanes256<T> b) => new(a._a + b._a, a._b + b._b);
@@ -71,8 +67,6 @@ internal readonly struct Lanes256<T>(Vector256<T> a, Vector256<T> b) : ILanes<La
         ? new(Vector256.FusedMultiplyAdd(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector256.FusedMultiplyAdd(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
         : new(Vector256.FusedMultiplyAdd(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector256.FusedMultiplyAdd(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Abs(Lanes256<T> a) => new(Vector256.Abs(a._a), Vector256.Abs(a._b));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Min(Lanes256<T> a, Lanes256<T> b) => new(Vector256.Min(a._a, b._a), Vector256.Min(a._b, b._b));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Max(Lanes256<T> a, Lanes256<T> b) => new(Vector256.Max(a._a, b._a), Vector256.Max(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> MinNative(Lanes256<T> a, Lanes256<T> b) => new(Vector256.MinNative(a._a, b._a), Vector256.MinNative(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> MaxNative(Lanes256<T> a, Lanes256<T> b) => new(Vector256.MaxNative(a._a, b._a), Vector256.MaxNative(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> LessThan(Lanes256<T> a, Lanes256<T> b) => new(Vector256.LessThan(a._a, b._a), Vector256.LessThan(a._b, b._b));
@@ -93,7 +87,6 @@ internal readonly struct Lanes128<T>(Vector128<T> a, Vector128<T> b) : ILanes<La
         v._a.StoreUnsafe(ref d, i + 0 * (nuint)Vector128<T>.Count);
         v._b.StoreUnsafe(ref d, i + 1 * (nuint)Vector128<T>.Count);
     }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Create(T x) => Splat(Vector128.Create(x));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Constant(double x) => Splat(typeof(T) == typeof(double) ? Vector128.Create(x).As<double, T>() : Vector128.Create((float)x).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Negate(Lanes128<T> a) => new(-a._a, -a._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Add(Lanes128<T> a, Lanes128<T> b) => new(a._a + b._a, a._b + b._b);
@@ -107,8 +100,6 @@ internal readonly struct Lanes128<T>(Vector128<T> a, Vector128<T> b) : ILanes<La
         ? new(Vector128.FusedMultiplyAdd(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector128.FusedMultiplyAdd(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
         : new(Vector128.FusedMultiplyAdd(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector128.FusedMultiplyAdd(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Abs(Lanes128<T> a) => new(Vector128.Abs(a._a), Vector128.Abs(a._b));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Min(Lanes128<T> a, Lanes128<T> b) => new(Vector128.Min(a._a, b._a), Vector128.Min(a._b, b._b));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Max(Lanes128<T> a, Lanes128<T> b) => new(Vector128.Max(a._a, b._a), Vector128.Max(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> MinNative(Lanes128<T> a, Lanes128<T> b) => new(Vector128.MinNative(a._a, b._a), Vector128.MinNative(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> MaxNative(Lanes128<T> a, Lanes128<T> b) => new(Vector128.MaxNative(a._a, b._a), Vector128.MaxNative(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> LessThan(Lanes128<T> a, Lanes128<T> b) => new(Vector128.LessThan(a._a, b._a), Vector128.LessThan(a._b, b._b));
@@ -125,7 +116,6 @@ internal readonly struct LanesScalar<T>(T v) : ILanes<LanesScalar<T>, T> where T
     public static int Count => 1;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Load(ref T s, nuint i) => new(Unsafe.Add(ref s, i));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(LanesScalar<T> v, ref T d, nuint i) => Unsafe.Add(ref d, i) = v._v;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Create(T x) => new(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Constant(double x)
     {
         if (typeof(T) == typeof(double)) return new(Unsafe.As<double, T>(ref x));
@@ -140,8 +130,6 @@ internal readonly struct LanesScalar<T>(T v) : ILanes<LanesScalar<T>, T> where T
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> MultiplyAdd(LanesScalar<T> a, LanesScalar<T> b, LanesScalar<T> c) => new(T.MultiplyAddEstimate(a._v, b._v, c._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> FusedMultiplyAdd(LanesScalar<T> a, LanesScalar<T> b, LanesScalar<T> c) => new(T.FusedMultiplyAdd(a._v, b._v, c._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Abs(LanesScalar<T> a) => new(T.Abs(a._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Min(LanesScalar<T> a, LanesScalar<T> b) => new(T.Min(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Max(LanesScalar<T> a, LanesScalar<T> b) => new(T.Max(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> MinNative(LanesScalar<T> a, LanesScalar<T> b) => new(T.MinNative(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> MaxNative(LanesScalar<T> a, LanesScalar<T> b) => new(T.MaxNative(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> LessThan(LanesScalar<T> a, LanesScalar<T> b) => new(a._v < b._v ? AllOnes : T.Zero);
