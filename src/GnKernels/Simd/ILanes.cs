@@ -22,12 +22,17 @@ internal interface ILanes<TSelf, T>
     static abstract TSelf Subtract(TSelf a, TSelf b);
     static abstract TSelf Multiply(TSelf a, TSelf b);
     static abstract TSelf Divide(TSelf a, TSelf b);
+    /// <summary>≈ 1/a: AVX-512's 14-bit estimate (relative error ≤ 2⁻¹⁴), elsewhere the division.</summary>
+    static abstract TSelf ReciprocalEstimate(TSelf a);
     /// <summary>a·b + c, fused where the hardware has FMA.</summary>
     static abstract TSelf MultiplyAdd(TSelf a, TSelf b, TSelf c);
     /// <summary>a·b + c with a single rounding, always (software-emulated without FMA hardware): the error-free
     /// transforms depend on it.</summary>
     static abstract TSelf FusedMultiplyAdd(TSelf a, TSelf b, TSelf c);
-    static abstract TSelf Abs(TSelf a);
+    /// <summary>−|a| (the sign bit set).</summary>
+    static abstract TSelf NegativeAbs(TSelf a);
+    /// <summary>|magnitude| with the sign of <paramref name="sign"/>.</summary>
+    static abstract TSelf CopySign(TSelf magnitude, TSelf sign);
     /// <summary>The hardware's min/max; with NaN the result is platform-specific (x86: the second operand).</summary>
     static abstract TSelf MinNative(TSelf a, TSelf b);
     static abstract TSelf MaxNative(TSelf a, TSelf b);
@@ -35,8 +40,17 @@ internal interface ILanes<TSelf, T>
     static abstract TSelf LessThan(TSelf a, TSelf b);
     static abstract TSelf Select(TSelf mask, TSelf whenTrue, TSelf whenFalse);
     /// <summary>
-    /// 2^k from <paramref name="shifted"/> = k + the shifter 1.5·2^52 (1.5·2^23 for float), whose low mantissa bits
-    /// hold the integer k (the round-to-integer trick); k must lie in the normal exponent range.
+    /// log2 of the number of entries in the table of 2^(j/2^bits) that the exp reduction uses: 0 for none (2^k
+    /// only, and a long polynomial), 4 on Vector512 (a 16-entry in-register permute, and a short one).
     /// </summary>
-    static abstract TSelf Pow2FromShifted(TSelf shifted);
+    /// <summary>All-ones lanes where the sign bit is set (−0 and negative NaNs included).</summary>
+    static abstract TSelf SignMask(TSelf a);
+    static abstract int ExpTableBits { get; }
+    /// <summary>
+    /// 2^(k/2^bits) from <paramref name="shifted"/> = k + the shifter 1.5·2^52 (1.5·2^23 for float), whose low
+    /// mantissa bits hold the integer k (the round-to-integer trick): the table entry T_j, j = k mod 2^bits,
+    /// with ⌊k/2^bits⌋ added to its exponent, which must stay normal. <paramref name="tableError"/> is T_j's
+    /// relative rounding error, 2^(j/2^bits)/T_j − 1 (zero without a table).
+    /// </summary>
+    static abstract TSelf Pow2FromShifted(TSelf shifted, out TSelf tableError);
 }

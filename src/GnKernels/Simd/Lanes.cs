@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace GnKernels.Simd;
 
@@ -26,6 +27,11 @@ internal readonly struct Lanes512<T>(Vector512<T> a, Vector512<T> b) : ILanes<La
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Add(Lanes512<T> a, Lanes512<T> b) => new(a._a + b._a, a._b + b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Subtract(Lanes512<T> a, Lanes512<T> b) => new(a._a - b._a, a._b - b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Multiply(Lanes512<T> a, Lanes512<T> b) => new(a._a * b._a, a._b * b._b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> ReciprocalEstimate(Lanes512<T> a) => !Avx512F.IsSupported
+        ? new(Vector512<T>.One / a._a, Vector512<T>.One / a._b)
+        : typeof(T) == typeof(double)
+        ? new(Avx512F.Reciprocal14(a._a.AsDouble()).As<double, T>(), Avx512F.Reciprocal14(a._b.AsDouble()).As<double, T>())
+        : new(Avx512F.Reciprocal14(a._a.AsSingle()).As<float, T>(), Avx512F.Reciprocal14(a._b.AsSingle()).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Divide(Lanes512<T> a, Lanes512<T> b) => new(a._a / b._a, a._b / b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> MultiplyAdd(Lanes512<T> a, Lanes512<T> b, Lanes512<T> c) => typeof(T) == typeof(double)
         ? new(Vector512.MultiplyAddEstimate(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector512.MultiplyAddEstimate(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
@@ -33,14 +39,37 @@ internal readonly struct Lanes512<T>(Vector512<T> a, Vector512<T> b) : ILanes<La
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> FusedMultiplyAdd(Lanes512<T> a, Lanes512<T> b, Lanes512<T> c) => typeof(T) == typeof(double)
         ? new(Vector512.FusedMultiplyAdd(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector512.FusedMultiplyAdd(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
         : new(Vector512.FusedMultiplyAdd(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector512.FusedMultiplyAdd(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>());
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Abs(Lanes512<T> a) => new(Vector512.Abs(a._a), Vector512.Abs(a._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> CopySign(Lanes512<T> m, Lanes512<T> s) => new(Vector512.CopySign(m._a, s._a), Vector512.CopySign(m._b, s._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> NegativeAbs(Lanes512<T> a) => new(a._a | Vector512.Create(-T.Zero), a._b | Vector512.Create(-T.Zero));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> MinNative(Lanes512<T> a, Lanes512<T> b) => new(Vector512.MinNative(a._a, b._a), Vector512.MinNative(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> MaxNative(Lanes512<T> a, Lanes512<T> b) => new(Vector512.MaxNative(a._a, b._a), Vector512.MaxNative(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> LessThan(Lanes512<T> a, Lanes512<T> b) => new(Vector512.LessThan(a._a, b._a), Vector512.LessThan(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Select(Lanes512<T> m, Lanes512<T> t, Lanes512<T> e) => new(Vector512.ConditionalSelect(m._a, t._a, e._a), Vector512.ConditionalSelect(m._b, t._b, e._b));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Pow2FromShifted(Lanes512<T> s) => typeof(T) == typeof(double)
-        ? new(((s._a.AsInt64() + Vector512.Create(1023L)) << 52).As<long, T>(), ((s._b.AsInt64() + Vector512.Create(1023L)) << 52).As<long, T>())
-        : new(((s._a.AsInt32() + Vector512.Create(127)) << 23).As<int, T>(), ((s._b.AsInt32() + Vector512.Create(127)) << 23).As<int, T>());
+    // The table needs AVX-512's permutes; Vector512 without them (tests force the path anywhere) runs 2^k alone.
+    public static int ExpTableBits => Avx512F.IsSupported ? 4 : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Pow2FromShifted(Lanes512<T> s, out Lanes512<T> tableError)
+    {
+        if (!Avx512F.IsSupported)
+        {
+            tableError = default;
+            return typeof(T) == typeof(double)
+                ? new(((s._a.AsInt64() + Vector512.Create(1023L)) << 52).As<long, T>(), ((s._b.AsInt64() + Vector512.Create(1023L)) << 52).As<long, T>())
+                : new(((s._a.AsInt32() + Vector512.Create(127)) << 23).As<int, T>(), ((s._b.AsInt32() + Vector512.Create(127)) << 23).As<int, T>());
+        }
+        if (typeof(T) == typeof(double))
+        {
+            Vector512<long> a = s._a.AsInt64(), b = s._b.AsInt64();
+            tableError = new(Avx512F.PermuteVar8x64x2(Pow2Table.ErrorLow, a, Pow2Table.ErrorHigh).As<double, T>(), Avx512F.PermuteVar8x64x2(Pow2Table.ErrorLow, b, Pow2Table.ErrorHigh).As<double, T>());
+            return new((Avx512F.PermuteVar8x64x2(Pow2Table.BitsLow, a, Pow2Table.BitsHigh) + (a << 48)).As<long, T>(),
+                (Avx512F.PermuteVar8x64x2(Pow2Table.BitsLow, b, Pow2Table.BitsHigh) + (b << 48)).As<long, T>());
+        }
+        Vector512<int> af = s._a.AsInt32(), bf = s._b.AsInt32();
+        tableError = new(Avx512F.PermuteVar16x32(Pow2Table.ErrorSingle, af).As<float, T>(), Avx512F.PermuteVar16x32(Pow2Table.ErrorSingle, bf).As<float, T>());
+        return new((Avx512F.PermuteVar16x32(Pow2Table.BitsSingle, af) + (af << 19)).As<int, T>(), (Avx512F.PermuteVar16x32(Pow2Table.BitsSingle, bf) + (bf << 19)).As<int, T>());
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> SignMask(Lanes512<T> a) => typeof(T) == typeof(double)
+        ? new((a._a.AsInt64() >> 63).As<long, T>(), (a._b.AsInt64() >> 63).As<long, T>())
+        : new((a._a.AsInt32() >> 31).As<int, T>(), (a._b.AsInt32() >> 31).As<int, T>());
 }
 
 internal readonly struct Lanes256<T>(Vector256<T> a, Vector256<T> b) : ILanes<Lanes256<T>, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -59,6 +88,7 @@ internal readonly struct Lanes256<T>(Vector256<T> a, Vector256<T> b) : ILanes<La
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Add(Lanes256<T> a, Lanes256<T> b) => new(a._a + b._a, a._b + b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Subtract(Lanes256<T> a, Lanes256<T> b) => new(a._a - b._a, a._b - b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Multiply(Lanes256<T> a, Lanes256<T> b) => new(a._a * b._a, a._b * b._b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> ReciprocalEstimate(Lanes256<T> a) => new(Vector256<T>.One / a._a, Vector256<T>.One / a._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Divide(Lanes256<T> a, Lanes256<T> b) => new(a._a / b._a, a._b / b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> MultiplyAdd(Lanes256<T> a, Lanes256<T> b, Lanes256<T> c) => typeof(T) == typeof(double)
         ? new(Vector256.MultiplyAddEstimate(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector256.MultiplyAddEstimate(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
@@ -66,14 +96,23 @@ internal readonly struct Lanes256<T>(Vector256<T> a, Vector256<T> b) : ILanes<La
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> FusedMultiplyAdd(Lanes256<T> a, Lanes256<T> b, Lanes256<T> c) => typeof(T) == typeof(double)
         ? new(Vector256.FusedMultiplyAdd(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector256.FusedMultiplyAdd(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
         : new(Vector256.FusedMultiplyAdd(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector256.FusedMultiplyAdd(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>());
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Abs(Lanes256<T> a) => new(Vector256.Abs(a._a), Vector256.Abs(a._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> CopySign(Lanes256<T> m, Lanes256<T> s) => new(Vector256.CopySign(m._a, s._a), Vector256.CopySign(m._b, s._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> NegativeAbs(Lanes256<T> a) => new(a._a | Vector256.Create(-T.Zero), a._b | Vector256.Create(-T.Zero));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> MinNative(Lanes256<T> a, Lanes256<T> b) => new(Vector256.MinNative(a._a, b._a), Vector256.MinNative(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> MaxNative(Lanes256<T> a, Lanes256<T> b) => new(Vector256.MaxNative(a._a, b._a), Vector256.MaxNative(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> LessThan(Lanes256<T> a, Lanes256<T> b) => new(Vector256.LessThan(a._a, b._a), Vector256.LessThan(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Select(Lanes256<T> m, Lanes256<T> t, Lanes256<T> e) => new(Vector256.ConditionalSelect(m._a, t._a, e._a), Vector256.ConditionalSelect(m._b, t._b, e._b));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Pow2FromShifted(Lanes256<T> s) => typeof(T) == typeof(double)
-        ? new(((s._a.AsInt64() + Vector256.Create(1023L)) << 52).As<long, T>(), ((s._b.AsInt64() + Vector256.Create(1023L)) << 52).As<long, T>())
-        : new(((s._a.AsInt32() + Vector256.Create(127)) << 23).As<int, T>(), ((s._b.AsInt32() + Vector256.Create(127)) << 23).As<int, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> SignMask(Lanes256<T> a) => typeof(T) == typeof(double)
+        ? new(Vector256.LessThan(a._a.AsInt64(), Vector256<long>.Zero).As<long, T>(), Vector256.LessThan(a._b.AsInt64(), Vector256<long>.Zero).As<long, T>())
+        : new((a._a.AsInt32() >> 31).As<int, T>(), (a._b.AsInt32() >> 31).As<int, T>());
+    public static int ExpTableBits => 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Pow2FromShifted(Lanes256<T> s, out Lanes256<T> tableError)
+    {
+        tableError = default;
+        return typeof(T) == typeof(double)
+            ? new(((s._a.AsInt64() + Vector256.Create(1023L)) << 52).As<long, T>(), ((s._b.AsInt64() + Vector256.Create(1023L)) << 52).As<long, T>())
+            : new(((s._a.AsInt32() + Vector256.Create(127)) << 23).As<int, T>(), ((s._b.AsInt32() + Vector256.Create(127)) << 23).As<int, T>());
+    }
 }
 
 internal readonly struct Lanes128<T>(Vector128<T> a, Vector128<T> b) : ILanes<Lanes128<T>, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -92,6 +131,7 @@ internal readonly struct Lanes128<T>(Vector128<T> a, Vector128<T> b) : ILanes<La
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Add(Lanes128<T> a, Lanes128<T> b) => new(a._a + b._a, a._b + b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Subtract(Lanes128<T> a, Lanes128<T> b) => new(a._a - b._a, a._b - b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Multiply(Lanes128<T> a, Lanes128<T> b) => new(a._a * b._a, a._b * b._b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> ReciprocalEstimate(Lanes128<T> a) => new(Vector128<T>.One / a._a, Vector128<T>.One / a._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Divide(Lanes128<T> a, Lanes128<T> b) => new(a._a / b._a, a._b / b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> MultiplyAdd(Lanes128<T> a, Lanes128<T> b, Lanes128<T> c) => typeof(T) == typeof(double)
         ? new(Vector128.MultiplyAddEstimate(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector128.MultiplyAddEstimate(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
@@ -99,14 +139,23 @@ internal readonly struct Lanes128<T>(Vector128<T> a, Vector128<T> b) : ILanes<La
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> FusedMultiplyAdd(Lanes128<T> a, Lanes128<T> b, Lanes128<T> c) => typeof(T) == typeof(double)
         ? new(Vector128.FusedMultiplyAdd(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector128.FusedMultiplyAdd(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
         : new(Vector128.FusedMultiplyAdd(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector128.FusedMultiplyAdd(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>());
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Abs(Lanes128<T> a) => new(Vector128.Abs(a._a), Vector128.Abs(a._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> CopySign(Lanes128<T> m, Lanes128<T> s) => new(Vector128.CopySign(m._a, s._a), Vector128.CopySign(m._b, s._b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> NegativeAbs(Lanes128<T> a) => new(a._a | Vector128.Create(-T.Zero), a._b | Vector128.Create(-T.Zero));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> MinNative(Lanes128<T> a, Lanes128<T> b) => new(Vector128.MinNative(a._a, b._a), Vector128.MinNative(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> MaxNative(Lanes128<T> a, Lanes128<T> b) => new(Vector128.MaxNative(a._a, b._a), Vector128.MaxNative(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> LessThan(Lanes128<T> a, Lanes128<T> b) => new(Vector128.LessThan(a._a, b._a), Vector128.LessThan(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Select(Lanes128<T> m, Lanes128<T> t, Lanes128<T> e) => new(Vector128.ConditionalSelect(m._a, t._a, e._a), Vector128.ConditionalSelect(m._b, t._b, e._b));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Pow2FromShifted(Lanes128<T> s) => typeof(T) == typeof(double)
-        ? new(((s._a.AsInt64() + Vector128.Create(1023L)) << 52).As<long, T>(), ((s._b.AsInt64() + Vector128.Create(1023L)) << 52).As<long, T>())
-        : new(((s._a.AsInt32() + Vector128.Create(127)) << 23).As<int, T>(), ((s._b.AsInt32() + Vector128.Create(127)) << 23).As<int, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> SignMask(Lanes128<T> a) => typeof(T) == typeof(double)
+        ? new(Vector128.LessThan(a._a.AsInt64(), Vector128<long>.Zero).As<long, T>(), Vector128.LessThan(a._b.AsInt64(), Vector128<long>.Zero).As<long, T>())
+        : new((a._a.AsInt32() >> 31).As<int, T>(), (a._b.AsInt32() >> 31).As<int, T>());
+    public static int ExpTableBits => 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Pow2FromShifted(Lanes128<T> s, out Lanes128<T> tableError)
+    {
+        tableError = default;
+        return typeof(T) == typeof(double)
+            ? new(((s._a.AsInt64() + Vector128.Create(1023L)) << 52).As<long, T>(), ((s._b.AsInt64() + Vector128.Create(1023L)) << 52).As<long, T>())
+            : new(((s._a.AsInt32() + Vector128.Create(127)) << 23).As<int, T>(), ((s._b.AsInt32() + Vector128.Create(127)) << 23).As<int, T>());
+    }
 }
 
 /// <summary>One lane: the portable fallback, and the same math as the vector widths.</summary>
@@ -126,17 +175,22 @@ internal readonly struct LanesScalar<T>(T v) : ILanes<LanesScalar<T>, T> where T
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Add(LanesScalar<T> a, LanesScalar<T> b) => new(a._v + b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Subtract(LanesScalar<T> a, LanesScalar<T> b) => new(a._v - b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Multiply(LanesScalar<T> a, LanesScalar<T> b) => new(a._v * b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> ReciprocalEstimate(LanesScalar<T> a) => new(T.One / a._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Divide(LanesScalar<T> a, LanesScalar<T> b) => new(a._v / b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> MultiplyAdd(LanesScalar<T> a, LanesScalar<T> b, LanesScalar<T> c) => new(T.MultiplyAddEstimate(a._v, b._v, c._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> FusedMultiplyAdd(LanesScalar<T> a, LanesScalar<T> b, LanesScalar<T> c) => new(T.FusedMultiplyAdd(a._v, b._v, c._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Abs(LanesScalar<T> a) => new(T.Abs(a._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> CopySign(LanesScalar<T> m, LanesScalar<T> s) => new(T.CopySign(m._v, s._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> NegativeAbs(LanesScalar<T> a) => new(-T.Abs(a._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> MinNative(LanesScalar<T> a, LanesScalar<T> b) => new(T.MinNative(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> MaxNative(LanesScalar<T> a, LanesScalar<T> b) => new(T.MaxNative(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> LessThan(LanesScalar<T> a, LanesScalar<T> b) => new(a._v < b._v ? AllOnes : T.Zero);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Select(LanesScalar<T> m, LanesScalar<T> t, LanesScalar<T> f) => T.IsNaN(m._v) ? t : f;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> SignMask(LanesScalar<T> a) => T.IsNegative(a._v) ? new(AllOnes) : new(T.Zero);
+    public static int ExpTableBits => 0;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static LanesScalar<T> Pow2FromShifted(LanesScalar<T> s)
+    public static LanesScalar<T> Pow2FromShifted(LanesScalar<T> s, out LanesScalar<T> tableError)
     {
+        tableError = default;
         T v = s._v;
         if (typeof(T) == typeof(double))
         {

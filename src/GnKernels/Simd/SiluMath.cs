@@ -5,72 +5,65 @@ namespace GnKernels.Simd;
 
 /// <summary>
 /// SiLU and its derivative, written once over <see cref="ILanes{TSelf, T}"/>.
-/// With a = |x| and t = e^{−a} ∈ (0, 1] (never overflows), ρ = 1/(1+t) and τ = t·ρ are the logistic σ(x) and
-/// 1 − σ(x), in the order (ρ, τ) for x ≥ 0 and (τ, ρ) for x &lt; 0, so
-///   silu(x)  = x·σ(x)
-///   silu'(x) = σ + x·σ(1 − σ) = σ + x·τ·ρ        (the same product on both sides of 0).
-/// ρ and τ are carried as unevaluated sums hi + lo (the rounding errors of 1 + t, of the division and of t·ρ,
-/// recovered exactly by FMA and Fast2Sum), so each result rounds essentially once more than exp's own error: the
-/// derivative never forms σ + silu·(…) from a rounded silu, whose error the cancellation near silu'(x) = 0
-/// (x ≈ −1.28) and for x ≲ −2 would amplify.
-/// e^{−a} = 2^k·e^r: k = round(−a/ln2), r by Cody–Waite (ln2 split so k·ln2_hi is exact), e^r by a minimax
-/// polynomial (degree 11 for double, 6 for float: relative error 3·10⁻¹⁸ and 2·10⁻⁹, below 0.04 ULP, on
-/// |r| ≤ 0.3466; coefficients from a Remez exchange in 50-digit arithmetic). For x &lt; 0, σ = τ underflows
-/// long before silu and silu' do (x ≲ −708 in double), so that side works with τ·2^o (o = 76 for double, 40
-/// for float; the product t·2^o is exact) and scales the results by 2^(−o) at the end, exact wherever they are
-/// normal. a is clamped at 760 (112 for float), past which silu(−a) rounds to −0, so k + o stays a normal
-/// exponent and large |x| never leaves the fast path: silu(−800) = −0, silu(800) = 800.
+/// With a = |x| and t = e^{−a} ∈ (0, 1] (never overflows), σ(x) = 1/(1+t) for x ≥ 0 and t/(1+t) for x &lt; 0.
+/// 1 + t is kept exactly as d + dError (FMA and Fast2Sum), every product and quotient's rounding error is
+/// recovered exactly (FMA remainders) and folded into one last rounding, so each result errs by about exp's own
+/// error plus half an ULP (tests: ≤ 1.4 ULP for silu, ≤ 1.7 for silu' in the metric of <see cref="SiluKernels"/>).
+/// The kernels are bound by the latency of their dependency chain more than by their instruction count, so the
+/// formulas are arranged to keep negations, selects and corrections off it.
+/// e^{−a} = 2^(k/16)·e^r on Vector512 (k = round(−16a/ln2); 2^(j/16), j = k mod 16, from a 16-entry table by an
+/// in-register permute, <see cref="Pow2Table"/>; e^r − 1 on |r| ≤ ln2/32 by a minimax polynomial of degree 7 for
+/// double and 3 for float, relative error 10⁻²⁰ and 2·10⁻⁹) and 2^k·e^r on the other widths (|r| ≤ ln2/2,
+/// degree 11 / 6, 3·10⁻¹⁸ / 2·10⁻⁹); r by Cody–Waite (ln2 split so k·ln2_hi is exact); coefficients from a Remez
+/// exchange in 50-digit arithmetic. For x &lt; 0, σ underflows long before silu and silu' do (x ≲ −708 in
+/// double), so that side works with t·2^o (o = 76 for double, 40 for float; exact) and scales the results by
+/// 2^(−o) at the end, exact wherever they are normal. a is clamped at 760 (112 for float), past which silu(−a)
+/// rounds to −0, so the exponent stays normal and large |x| never leaves the fast path: silu(−800) = −0,
+/// silu(800) = 800.
 /// </summary>
 internal static class SiluMath
 {
     /// <summary>
-    /// The logistic pieces: ρ = 1/(1+t) and τ = t·ρ as hi + lo (τ scaled by 2^o where x &lt; 0), the input clamped
-    /// to ±<see cref="Clamp{T}"/> (NaN passes), the sign mask, and the factor each result is scaled by at the end.
+    /// The denominator 1 + t, t = e^{−|x|}, as d + dError (exact sum), with x clamped to ±<see cref="Clamp{T}"/>
+    /// (NaN passes), the sign mask, t·2^o (o = 76 for double, 40 for float: normal wherever silu is) and the factor
+    /// each result is scaled by at the end.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Logistic<TV, T>(TV x, out TV clamped, out TV negative,
-        out TV rhoHi, out TV rhoLo, out TV tauHi, out TV tauLo, out TV scale)
+    private static void Denominator<TV, T>(TV x, out TV clamped, out TV negative, out TV tUp, out TV d, out TV dError, out TV scale)
         where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         bool isDouble = typeof(T) == typeof(double);
         TV one = TV.Constant(1.0);
         TV clamp = TV.Constant(Clamp<T>());
+        TV minusClamp = TV.Constant(-Clamp<T>());
 
         // Native min/max (one instruction, unlike IEEE's three) with x second: the x86 forms return the second
-        // operand when either is NaN, so NaN flows through; ±∞ become ±clamp.
-        TV xc = TV.MaxNative(TV.Negate(clamp), x);
-        TV a = TV.MinNative(clamp, TV.Abs(xc));
-        clamped = TV.MinNative(clamp, xc);
+        // operand when either is NaN, so NaN flows through; ±∞ become ±clamp. −a comes straight from x: the
+        // kernels are bound by the latency of this chain, so every step off it counts.
+        TV minusA = TV.MaxNative(minusClamp, TV.NegativeAbs(x));
+        clamped = TV.MinNative(clamp, TV.MaxNative(minusClamp, x));
+        negative = TV.SignMask(x);
 
-        // k = round(−a·log2 e) via the shifter; r = −a − k·ln2 (two steps, exact first product).
-        // The shifter 1.5·2^52 (1.5·2^23 for float): adding it rounds to an integer held in the low mantissa bits.
+        // k = round(−a·2^b·log2 e) via the shifter; r = −a − k·ln2/2^b (two steps, exact first product), so
+        // e^{−a} = 2^⌊k/2^b⌋ · 2^(j/2^b) · e^r with j = k mod 2^b (b = ExpTableBits: 4 or 0).
+        bool table = TV.ExpTableBits == 4;
         TV shifter = TV.Constant(isDouble ? 6755399441055744.0 : 12582912.0);
-        TV kShifted = TV.MultiplyAdd(a, TV.Constant(-1.4426950408889634), shifter);
+        TV kShifted = TV.MultiplyAdd(minusA, TV.Constant(table ? 16 * 1.4426950408889634 : 1.4426950408889634), shifter);
         TV k = TV.Subtract(kShifted, shifter);
-        // ln 2 split; the high part has trailing zero bits so k·ln2Hi is exact for the k used here.
-        TV r = TV.MultiplyAdd(k, TV.Constant(isDouble ? -6.93147180369123816490e-01 : -0.693359375), TV.Negate(a));
-        r = TV.MultiplyAdd(k, TV.Constant(isDouble ? -1.90821492927058770002e-10 : 2.12194440e-4), r);
-        TV p = ExpPolynomial<TV, T>(r);
+        double ln2Hi = isDouble ? -6.93147180369123816490e-01 : -0.693359375, ln2Lo = isDouble ? -1.90821492927058770002e-10 : 2.12194440e-4;
+        TV r = TV.MultiplyAdd(k, TV.Constant(table ? ln2Hi / 16 : ln2Hi), minusA);
+        r = TV.MultiplyAdd(k, TV.Constant(table ? ln2Lo / 16 : ln2Lo), r);
 
-        // 2^(k+o) is normal for every clamped a; t = e^{−a} itself may round (to a subnormal or 0) where only 1 + t
-        // needs it.
-        TV scaleUp = TV.Pow2FromShifted(TV.Add(kShifted, TV.Constant(isDouble ? 76 : 40)));
+        // 2^(k/2^b + o) is normal for every clamped a; t = e^{−a} itself may round (to a subnormal or 0) where only
+        // 1 + t needs it.
+        TV scaleUp = TV.Pow2FromShifted(TV.Add(kShifted, TV.Constant((isDouble ? 76 : 40) * (table ? 16 : 1))), out TV tableError);
+        tUp = table
+            ? TV.FusedMultiplyAdd(scaleUp, ExpMinusOneShort<TV, T>(r, tableError), scaleUp)
+            : TV.Multiply(ExpPolynomial<TV, T>(r), scaleUp);
         TV scaleDown = TV.Constant(isDouble ? 1.0 / (1L << 62) / (1L << 14) : 1.0 / (1L << 40));
-        TV tUp = TV.Multiply(p, scaleUp);
         TV t = TV.Multiply(tUp, scaleDown);
-        TV d = TV.Add(one, t);
-        TV dError = TV.Subtract(t, TV.Subtract(d, one));              // Fast2Sum: 1 ≥ t
-
-        // ρ = 1/(d + dError): the quotient's exact remainder (FMA) and dError give the low part.
-        rhoHi = TV.Divide(one, d);
-        TV minusRho = TV.Negate(rhoHi);
-        TV remainder = TV.MultiplyAdd(minusRho, dError, TV.FusedMultiplyAdd(minusRho, d, one));
-        rhoLo = TV.Multiply(remainder, rhoHi);
-
-        negative = TV.LessThan(xc, TV.Constant(0.0));
-        TV tSided = TV.Select(negative, tUp, t);
-        tauHi = TV.Multiply(tSided, rhoHi);
-        tauLo = TV.MultiplyAdd(tSided, rhoLo, TV.FusedMultiplyAdd(tSided, rhoHi, TV.Negate(tauHi)));
+        d = TV.FusedMultiplyAdd(tUp, scaleDown, one);
+        dError = TV.Subtract(t, TV.Subtract(d, one));              // Fast2Sum: 1 ≥ t
         scale = TV.Select(negative, scaleDown, one);
     }
 
@@ -78,40 +71,83 @@ internal static class SiluMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double Clamp<T>() => typeof(T) == typeof(double) ? 760.0 : 112.0;
 
+    /// <summary>
+    /// silu = x·u/(1+t) with u = 1 (x ≥ 0) or t·2^o (x &lt; 0): the numerator as an exact product hi + lo, the quotient
+    /// rounded once by the division, its exact remainder (FMA) and the numerator's and denominator's low parts
+    /// corrected by one more step with an approximate reciprocal (its error is scaled by the ~1 ULP correction).
+    /// Negated quotient and scale keep every negation off the chain.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Value<TV, T>(TV x) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Logistic<TV, T>(x, out TV clamped, out TV negative, out TV rhoHi, out TV rhoLo, out TV tauHi, out TV tauLo, out TV scale);
-        return Silu<TV, T>(x, clamped, TV.Select(negative, tauHi, rhoHi), TV.Select(negative, tauLo, rhoLo), scale);
+        bool isDouble = typeof(T) == typeof(double);
+        Denominator<TV, T>(x, out TV clamped, out TV negative, out TV tUp, out TV d, out TV dError, out TV scale);
+        TV u = TV.Select(negative, tUp, TV.Constant(1.0));
+        TV numerator = TV.Multiply(clamped, u);
+        TV numeratorLo = TV.FusedMultiplyAdd(clamped, u, TV.Multiply(TV.Negate(clamped), u));
+        TV minusQuotient = TV.Divide(numerator, TV.Negate(d));
+        TV remainder = TV.Add(TV.FusedMultiplyAdd(minusQuotient, d, numerator), TV.MultiplyAdd(minusQuotient, dError, numeratorLo));
+        TV minusScale = TV.Select(negative, TV.Constant(isDouble ? -1.0 / (1L << 62) / (1L << 14) : -1.0 / (1L << 40)), TV.Constant(-1.0));
+        TV y = TV.MultiplyAdd(remainder, TV.Multiply(TV.ReciprocalEstimate(d), scale), TV.Multiply(minusQuotient, minusScale));
+        // silu has the sign of x; only a result that underflows to zero could lose it (−0 + +0).
+        return TV.Select(TV.LessThan(clamped, x), x, TV.CopySign(y, x));
     }
 
     /// <summary>silu(x) and silu'(x) from one exp and one division.</summary>
+    /// <remarks>
+    /// ρ = 1/(1+t) = ρHi·(1 + e) with e the division's relative error (exact remainder by FMA, plus 1 + t's low
+    /// part), and τ = t·ρ: σ and 1 − σ in the order (ρ, τ) for x ≥ 0 and (τ, ρ) for x &lt; 0, each as hi + lo.
+    /// silu' = σ + x·τ·ρ (the same product on both sides of 0) splits into D1 = σHi + x·κHi (κHi = τHi·ρHi, the
+    /// product exact inside one FMA, so the cancellation near silu'(x) = 0 at x ≈ −1.28 costs nothing) and the
+    /// low-order rest D2, regrouped so that τLo, the last value the chain produces, enters in a single FMA.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV ValueAndDerivative<TV, T>(TV x, out TV derivative)
         where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Logistic<TV, T>(x, out TV clamped, out TV negative, out TV rhoHi, out TV rhoLo, out TV tauHi, out TV tauLo, out TV scale);
-        TV sigmaHi = TV.Select(negative, tauHi, rhoHi), sigmaLo = TV.Select(negative, tauLo, rhoLo);
+        Denominator<TV, T>(x, out TV clamped, out TV negative, out TV tUp, out TV d, out TV dError, out TV scale);
+        TV one = TV.Constant(1.0);
+        TV rhoHi = TV.Divide(one, d);
+        TV minusRho = TV.Negate(rhoHi);
+        TV e = TV.MultiplyAdd(minusRho, dError, TV.FusedMultiplyAdd(minusRho, d, one));
+        TV rhoLo = TV.Multiply(e, rhoHi);
+        TV tSided = TV.Select(negative, tUp, TV.Multiply(tUp, TV.Constant(typeof(T) == typeof(double) ? 1.0 / (1L << 62) / (1L << 14) : 1.0 / (1L << 40))));
+        TV tauHi = TV.Multiply(tSided, rhoHi);
+        TV tauLo = TV.MultiplyAdd(tauHi, e, TV.FusedMultiplyAdd(tSided, rhoHi, TV.Negate(tauHi)));
+        TV sigmaHi = TV.Select(negative, tauHi, rhoHi);
         // σ(1 − σ) = τ·ρ as hi + lo; then σ + x·σ(1 − σ) with x·κHi exact inside the last FMA.
         TV kappaHi = TV.Multiply(tauHi, rhoHi);
-        TV kappaLo = TV.MultiplyAdd(tauHi, rhoLo, TV.MultiplyAdd(tauLo, rhoHi, TV.FusedMultiplyAdd(tauHi, rhoHi, TV.Negate(kappaHi))));
+        TV kappaLo = TV.MultiplyAdd(tauLo, rhoHi, TV.MultiplyAdd(kappaHi, e, TV.FusedMultiplyAdd(tauHi, rhoHi, TV.Negate(kappaHi))));
+        TV sigmaLo = TV.Select(negative, tauLo, rhoLo);
         TV low = TV.MultiplyAdd(clamped, kappaLo, sigmaLo);
         derivative = TV.Multiply(TV.FusedMultiplyAdd(clamped, kappaHi, TV.Add(sigmaHi, low)), scale);
-        return Silu<TV, T>(x, clamped, sigmaHi, sigmaLo, scale);
+        // x·σHi with x only clamped from below: +∞·(1 + 0) stays +∞ (the low part takes the clamped x: ∞·0 is NaN).
+        TV xFromBelow = TV.MaxNative(TV.Constant(-Clamp<T>()), x);
+        return TV.Multiply(TV.FusedMultiplyAdd(xFromBelow, sigmaHi, TV.Multiply(clamped, sigmaLo)), scale);
     }
 
-    /// <summary>x·(σHi + σLo), one rounding; x = +∞ (clamped below it, as ∞·0 would be NaN) returns itself.</summary>
+    // e^r − 1 = r + r²·h(r) on the table's |r| ≤ ln2/32 (+ rounding): h of degree 5 (double, by Estrin's scheme) or
+    // 1 (float). The caller adds 1 inside its last FMA. The table entry's rounding error δ joins r only in the last
+    // step, off the chain: T·e^{r+δ} = 2^(j/16)·e^r to O(δ²), and r² need not see it.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV Silu<TV, T>(TV x, TV clamped, TV sigmaHi, TV sigmaLo, TV scale)
-        where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static TV ExpMinusOneShort<TV, T>(TV r, TV tableError) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        TV y = TV.Multiply(TV.FusedMultiplyAdd(clamped, sigmaHi, TV.Multiply(clamped, sigmaLo)), scale);
-        return TV.Select(TV.LessThan(clamped, x), x, y);
+        TV r2 = TV.Multiply(r, r);
+        TV h;
+        if (typeof(T) == typeof(double))
+        {
+            TV p0 = TV.MultiplyAdd(C<TV, T>(0.16666666666666619), r, C<TV, T>(0.5000000000000004));
+            TV p1 = TV.MultiplyAdd(C<TV, T>(0.008333333335745787), r, C<TV, T>(0.0416666666604524));
+            TV p2 = TV.MultiplyAdd(C<TV, T>(0.00019841093200848232), r, C<TV, T>(0.0013889114980704881));
+            h = TV.MultiplyAdd(TV.MultiplyAdd(p2, r2, p1), r2, p0);
+        }
+        else
+            h = TV.MultiplyAdd(C<TV, T>(0.1666671910360388), r, C<TV, T>(0.5000163654272882));
+        return TV.MultiplyAdd(r2, h, TV.Add(r, tableError));
     }
 
-    // e^r = 1 + r·(1 + r·h(r)). The high part h is evaluated by Estrin's scheme: the kernels are bound by the
-    // latency of this chain (one Horner step per FMA would be ~45 cycles), and h's rounding errors are damped by
-    // r² ≤ 0.12, so only the last two steps, in Horner form, decide the accuracy.
+    // e^r on |r| ≤ ln2/2: 1 + r·(1 + r·h(r)), h evaluated by Estrin's scheme (its rounding errors are damped by
+    // r² ≤ 0.12, so only the last two steps, in Horner form, decide the accuracy).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV ExpPolynomial<TV, T>(TV r) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
