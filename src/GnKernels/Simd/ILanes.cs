@@ -39,12 +39,12 @@ internal interface ILanes<TSelf, T>
     /// <summary>All-ones lanes where a &lt; b.</summary>
     static abstract TSelf LessThan(TSelf a, TSelf b);
     static abstract TSelf Select(TSelf mask, TSelf whenTrue, TSelf whenFalse);
-    /// <summary>
-    /// log2 of the number of entries in the table of 2^(j/2^bits) that the exp reduction uses: 0 for none (2^k
-    /// only, and a long polynomial), 4 on Vector512 (a 16-entry in-register permute, and a short one).
-    /// </summary>
     /// <summary>All-ones lanes where the sign bit is set (−0 and negative NaNs included).</summary>
     static abstract TSelf SignMask(TSelf a);
+    /// <summary>
+    /// log2 of the number of entries in the table of 2^(j/2^bits) that the exp reduction uses: 0 for none (2^k
+    /// only, and a long polynomial), 4 on Vector512 with AVX-512 (a 16-entry in-register permute, and a short one).
+    /// </summary>
     static abstract int ExpTableBits { get; }
     /// <summary>
     /// 2^(k/2^bits) from <paramref name="shifted"/> = k + the shifter 1.5·2^52 (1.5·2^23 for float), whose low

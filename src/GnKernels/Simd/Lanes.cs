@@ -9,7 +9,8 @@ namespace GnKernels.Simd;
 // chain (exp polynomial, quotient, correction) is latency-bound with one vector in flight, and independent twins
 // interleaved in program order fill the out-of-order window. The structs call the runtime's vector intrinsics
 // directly, never each other, so a kernel costs the JIT one inlinee per operation (its inline budget is tight).
-// Pow2FromShifted moves the integer k from the mantissa into the exponent field: (bits(k + shifter) + bias) << mantissaBits.
+// Pow2FromShifted moves the integer k from the mantissa into the exponent field: (bits(k + shifter) + bias) << mantissaBits;
+// Vector512 with AVX-512 instead looks up 2^(j/16) (Pow2Table) and adds ⌊k/16⌋ to its exponent.
 
 internal readonly struct Lanes512<T>(Vector512<T> a, Vector512<T> b) : ILanes<Lanes512<T>, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
