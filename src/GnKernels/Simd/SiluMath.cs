@@ -95,11 +95,11 @@ internal static class SiluMath
 
     /// <summary>silu(x) and silu'(x) from one exp and one division.</summary>
     /// <remarks>
-    /// ρ = 1/(1+t) = ρHi·(1 + e) with e the division's relative error (exact remainder by FMA, plus 1 + t's low
-    /// part), and τ = t·ρ: σ and 1 − σ in the order (ρ, τ) for x ≥ 0 and (τ, ρ) for x &lt; 0, each as hi + lo.
-    /// silu' = σ + x·τ·ρ (the same product on both sides of 0) splits into D1 = σHi + x·κHi (κHi = τHi·ρHi, the
-    /// product exact inside one FMA, so the cancellation near silu'(x) = 0 at x ≈ −1.28 costs nothing) and the
-    /// low-order rest D2, regrouped so that τLo, the last value the chain produces, enters in a single FMA.
+    /// ρ = 1/(1+t) = ρHi·(1 + e), e the division's relative error (its exact remainder by FMA plus 1 + t's low
+    /// part), and τ = t·ρ are σ and 1 − σ in the order (ρ, τ) for x ≥ 0 and (τ, ρ) for x &lt; 0, each as hi + lo;
+    /// κ = σ(1 − σ) = τ·ρ likewise. silu' = σ + x·κ (the same product on both sides of 0) takes x·κHi exactly inside
+    /// its last FMA, so the cancellation near silu'(x) = 0 (x ≈ −1.28) and for x ≲ −2 acts on exact terms, never on
+    /// a rounded silu. The value is x·(σHi + σLo) with one rounding.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV ValueAndDerivative<TV, T>(TV x, out TV derivative)
