@@ -29,7 +29,7 @@ internal static class SiluMath
     /// each result is scaled by at the end.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Denominator<TV, T>(TV x, out TV clamped, out TV negative, out TV tUp, out TV d, out TV dError, out TV scale)
+    private static void Denominator<TV, T>(TV x, out TV clamped, out TV negative, out TV tUp, out TV t, out TV d, out TV dError, out TV scale)
         where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         bool isDouble = typeof(T) == typeof(double);
@@ -60,12 +60,16 @@ internal static class SiluMath
         tUp = table
             ? TV.FusedMultiplyAdd(scaleUp, ExpMinusOneShort<TV, T>(r, tableError), scaleUp)
             : TV.Multiply(ExpPolynomial<TV, T>(r), scaleUp);
-        TV scaleDown = TV.Constant(isDouble ? 1.0 / (1L << 62) / (1L << 14) : 1.0 / (1L << 40));
-        TV t = TV.Multiply(tUp, scaleDown);
+        TV scaleDown = TV.Constant(ScaleDown<T>());
+        t = TV.Multiply(tUp, scaleDown);
         d = TV.FusedMultiplyAdd(tUp, scaleDown, one);
         dError = TV.Subtract(t, TV.Subtract(d, one));              // Fast2Sum: 1 ≥ t
         scale = TV.Select(negative, scaleDown, one);
     }
+
+    /// <summary>2^(−o), o = 76 for double and 40 for float: undoes the scaling that keeps t·2^o normal.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double ScaleDown<T>() => typeof(T) == typeof(double) ? 1.0 / (1L << 62) / (1L << 14) : 1.0 / (1L << 40);
 
     /// <summary>Where |x| is clamped: past it silu(−|x|) rounds to −0 and silu(|x|) = |x|.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -75,20 +79,18 @@ internal static class SiluMath
     /// silu = x·u/(1+t) with u = 1 (x ≥ 0) or t·2^o (x &lt; 0): the numerator as an exact product hi + lo, the quotient
     /// rounded once by the division, its exact remainder (FMA) and the numerator's and denominator's low parts
     /// corrected by one more step with an approximate reciprocal (its error is scaled by the ~1 ULP correction).
-    /// Negated quotient and scale keep every negation off the chain.
+    /// The negated quotient keeps the negation off the chain (the scale's is ready early).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Value<TV, T>(TV x) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        bool isDouble = typeof(T) == typeof(double);
-        Denominator<TV, T>(x, out TV clamped, out TV negative, out TV tUp, out TV d, out TV dError, out TV scale);
+        Denominator<TV, T>(x, out TV clamped, out TV negative, out TV tUp, out _, out TV d, out TV dError, out TV scale);
         TV u = TV.Select(negative, tUp, TV.Constant(1.0));
         TV numerator = TV.Multiply(clamped, u);
         TV numeratorLo = TV.FusedMultiplyAdd(clamped, u, TV.Multiply(TV.Negate(clamped), u));
         TV minusQuotient = TV.Divide(numerator, TV.Negate(d));
         TV remainder = TV.Add(TV.FusedMultiplyAdd(minusQuotient, d, numerator), TV.MultiplyAdd(minusQuotient, dError, numeratorLo));
-        TV minusScale = TV.Select(negative, TV.Constant(isDouble ? -1.0 / (1L << 62) / (1L << 14) : -1.0 / (1L << 40)), TV.Constant(-1.0));
-        TV y = TV.MultiplyAdd(remainder, TV.Multiply(TV.ReciprocalEstimate(d), scale), TV.Multiply(minusQuotient, minusScale));
+        TV y = TV.MultiplyAdd(remainder, TV.Multiply(TV.ReciprocalEstimate(d), scale), TV.Multiply(minusQuotient, TV.Negate(scale)));
         // silu has the sign of x; only a result that underflows to zero could lose it (−0 + +0).
         return TV.Select(TV.LessThan(clamped, x), x, TV.CopySign(y, x));
     }
@@ -105,13 +107,13 @@ internal static class SiluMath
     public static TV ValueAndDerivative<TV, T>(TV x, out TV derivative)
         where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Denominator<TV, T>(x, out TV clamped, out TV negative, out TV tUp, out TV d, out TV dError, out TV scale);
+        Denominator<TV, T>(x, out TV clamped, out TV negative, out TV tUp, out TV t, out TV d, out TV dError, out TV scale);
         TV one = TV.Constant(1.0);
         TV rhoHi = TV.Divide(one, d);
         TV minusRho = TV.Negate(rhoHi);
         TV e = TV.MultiplyAdd(minusRho, dError, TV.FusedMultiplyAdd(minusRho, d, one));
         TV rhoLo = TV.Multiply(e, rhoHi);
-        TV tSided = TV.Select(negative, tUp, TV.Multiply(tUp, TV.Constant(typeof(T) == typeof(double) ? 1.0 / (1L << 62) / (1L << 14) : 1.0 / (1L << 40))));
+        TV tSided = TV.Select(negative, tUp, t);
         TV tauHi = TV.Multiply(tSided, rhoHi);
         TV tauLo = TV.MultiplyAdd(tauHi, e, TV.FusedMultiplyAdd(tSided, rhoHi, TV.Negate(tauHi)));
         TV sigmaHi = TV.Select(negative, tauHi, rhoHi);
