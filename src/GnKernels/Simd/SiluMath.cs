@@ -32,20 +32,33 @@ internal static class SiluMath
     private static void Denominator<TV, T>(TV x, out TV clamped, out TV negative, out TV tUp, out TV t, out TV d, out TV dError, out TV scale)
         where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        bool isDouble = typeof(T) == typeof(double);
         TV one = TV.Constant(1.0);
         TV clamp = TV.Constant(Clamp<T>());
         TV minusClamp = TV.Constant(-Clamp<T>());
 
         // Native min/max (one instruction, unlike IEEE's three) with x second: the x86 forms return the second
-        // operand when either is NaN, so NaN flows through; ±∞ become ±clamp. −a comes straight from x: the
-        // kernels are bound by the latency of this chain, so every step off it counts.
+        // operand when either is NaN, so NaN flows through; ±∞ become ±clamp.
         TV minusA = TV.MaxNative(minusClamp, TV.NegativeAbs(x));
         clamped = TV.MinNative(clamp, TV.MaxNative(minusClamp, x));
         negative = TV.SignMask(x);
+        tUp = ScaledExp<TV, T>(minusA);
+        TV scaleDown = TV.Constant(ScaleDown<T>());
+        t = TV.Multiply(tUp, scaleDown);
+        d = TV.FusedMultiplyAdd(tUp, scaleDown, one);
+        dError = TV.Subtract(t, TV.Subtract(d, one));              // Fast2Sum: 1 ≥ t
+        scale = TV.Select(negative, scaleDown, one);
+    }
 
+    /// <summary>
+    /// e^{−a}·2^o from −a ∈ [−<see cref="Clamp{T}"/>, 0] (NaN passes): 2^o keeps it normal for every clamped a, where
+    /// e^{−a} itself may round to a subnormal or 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV ScaledExp<TV, T>(TV minusA) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         // k = round(−a·2^b·log2 e) via the shifter; r = −a − k·ln2/2^b (two steps, exact first product), so
         // e^{−a} = 2^⌊k/2^b⌋ · 2^(j/2^b) · e^r with j = k mod 2^b (b = ExpTableBits: 4 or 0).
+        bool isDouble = typeof(T) == typeof(double);
         bool table = TV.ExpTableBits == 4;
         TV shifter = TV.Constant(isDouble ? 6755399441055744.0 : 12582912.0);
         TV kShifted = TV.MultiplyAdd(minusA, TV.Constant(table ? 16 * 1.4426950408889634 : 1.4426950408889634), shifter);
@@ -53,18 +66,10 @@ internal static class SiluMath
         double ln2Hi = isDouble ? -6.93147180369123816490e-01 : -0.693359375, ln2Lo = isDouble ? -1.90821492927058770002e-10 : 2.12194440e-4;
         TV r = TV.MultiplyAdd(k, TV.Constant(table ? ln2Hi / 16 : ln2Hi), minusA);
         r = TV.MultiplyAdd(k, TV.Constant(table ? ln2Lo / 16 : ln2Lo), r);
-
-        // 2^(k/2^b + o) is normal for every clamped a; t = e^{−a} itself may round (to a subnormal or 0) where only
-        // 1 + t needs it.
         TV scaleUp = TV.Pow2FromShifted(TV.Add(kShifted, TV.Constant((isDouble ? 76 : 40) * (table ? 16 : 1))), out TV tableError);
-        tUp = table
+        return table
             ? TV.FusedMultiplyAdd(scaleUp, ExpMinusOneShort<TV, T>(r, tableError), scaleUp)
             : TV.Multiply(ExpPolynomial<TV, T>(r), scaleUp);
-        TV scaleDown = TV.Constant(ScaleDown<T>());
-        t = TV.Multiply(tUp, scaleDown);
-        d = TV.FusedMultiplyAdd(tUp, scaleDown, one);
-        dError = TV.Subtract(t, TV.Subtract(d, one));              // Fast2Sum: 1 ≥ t
-        scale = TV.Select(negative, scaleDown, one);
     }
 
     /// <summary>2^(−o), o = 76 for double and 40 for float: undoes the scaling that keeps t·2^o normal.</summary>
@@ -76,23 +81,33 @@ internal static class SiluMath
     private static double Clamp<T>() => typeof(T) == typeof(double) ? 760.0 : 112.0;
 
     /// <summary>
-    /// silu = x·u/(1+t) with u = 1 (x ≥ 0) or t·2^o (x &lt; 0): the numerator as an exact product hi + lo, the quotient
-    /// rounded once by the division, its exact remainder (FMA) and the numerator's and denominator's low parts
-    /// corrected by one more step with an approximate reciprocal (its error is scaled by the ~1 ULP correction).
-    /// The negated quotient keeps the negation off the chain (the scale's is ready early).
+    /// silu(x) = max(x, 0) − w with w = a·t/(1+t) = −silu(−a) ≥ 0 (silu(x) − silu(−x) = x), so one formula serves both
+    /// signs, without selects: −w for x &lt; 0, x − w for x ≥ 0, where w ≤ x/2 and the subtraction is benign.
+    /// w·2^o comes from the exact product a·t·2^o (hi + lo), one division by 1 + t, and the quotient's exact remainder
+    /// (FMA; with 1 + t's low part) folded in by an approximate reciprocal: the remainder is ~1 ULP of the
+    /// quotient, so the estimate's 2⁻¹⁴ error vanishes. The last FMA scales by 2^(−o) and adds max(x, 0) with one
+    /// rounding: w rounded once more costs at most half an ULP of w ≤ the result, nothing on the negative side.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Value<TV, T>(TV x) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Denominator<TV, T>(x, out TV clamped, out TV negative, out TV tUp, out _, out TV d, out TV dError, out TV scale);
-        TV u = TV.Select(negative, tUp, TV.Constant(1.0));
-        TV numerator = TV.Multiply(clamped, u);
-        TV numeratorLo = TV.FusedMultiplyAdd(clamped, u, TV.Multiply(TV.Negate(clamped), u));
-        TV minusQuotient = TV.Divide(numerator, TV.Negate(d));
-        TV remainder = TV.Add(TV.FusedMultiplyAdd(minusQuotient, d, numerator), TV.MultiplyAdd(minusQuotient, dError, numeratorLo));
-        TV y = TV.MultiplyAdd(remainder, TV.Multiply(TV.ReciprocalEstimate(d), scale), TV.Multiply(minusQuotient, TV.Negate(scale)));
-        // silu has the sign of x; only a result that underflows to zero could lose it (−0 + +0).
-        return TV.Select(TV.LessThan(clamped, x), x, TV.CopySign(y, x));
+        TV one = TV.Constant(1.0);
+        TV scaleDown = TV.Constant(ScaleDown<T>());
+        TV minusA = TV.MaxNative(TV.Constant(-Clamp<T>()), TV.NegativeAbs(x));
+        // max(−0, x) with x second: −0 for x &lt; 0 (so every negative x ends ≤ −0), x itself for x ≥ 0, ±∞ and NaN.
+        TV xPos = TV.MaxNative(TV.Constant(-0.0), x);
+        TV tUp = ScaledExp<TV, T>(minusA);
+        TV d = TV.FusedMultiplyAdd(tUp, scaleDown, one);
+        // −(1 + t) exactly as −d − dError, formed beside d rather than after it (negations stay off the chain).
+        TV minusD = TV.FusedMultiplyAdd(tUp, TV.Constant(-ScaleDown<T>()), TV.Constant(-1.0));
+        TV minusDError = TV.Subtract(TV.Subtract(d, one), TV.Multiply(tUp, scaleDown));   // Fast2Sum: 1 ≥ t
+        TV numerator = TV.Multiply(minusA, tUp);
+        TV numeratorLo = TV.FusedMultiplyAdd(minusA, tUp, TV.Negate(numerator));
+        TV quotient = TV.Divide(numerator, d);
+        TV remainder = TV.Add(TV.FusedMultiplyAdd(quotient, minusD, numerator), TV.MultiplyAdd(quotient, minusDError, numeratorLo));
+        TV minusW = TV.MultiplyAdd(remainder, TV.ReciprocalEstimate(d), quotient);
+        // The minimum restores −0 where −w is +0 (x = −0); NaN and +∞ pass as the second operand.
+        return TV.MinNative(TV.FusedMultiplyAdd(minusW, scaleDown, xPos), xPos);
     }
 
     /// <summary>silu(x) and silu'(x) from one exp and one division.</summary>
@@ -128,24 +143,23 @@ internal static class SiluMath
         return TV.Multiply(TV.FusedMultiplyAdd(xFromBelow, sigmaHi, TV.Multiply(clamped, sigmaLo)), scale);
     }
 
-    // e^r − 1 = r + r²·h(r) on the table's |r| ≤ ln2/32 (+ rounding): h of degree 5 (double, by Estrin's scheme) or
-    // 1 (float). The caller adds 1 inside its last FMA. The table entry's rounding error δ joins r only in the last
-    // step, off the chain: T·e^{r+δ} = 2^(j/16)·e^r to O(δ²), and r² need not see it.
+    // e^r − 1 on the table's |r| ≤ ln2/32 (+ rounding), of degree 7 for double, 3 for float; the caller adds 1 inside
+    // its last FMA. Double: (r + δ + r²·p0) + r⁴·(p1 + r²·p2) with each p_i linear in r, three FMA levels after r²
+    // (a Horner tail takes four: the kernels are bound by their chain's latency). The table entry's rounding error δ
+    // joins r only in the lowest term: T·e^{r+δ} = 2^(j/16)·e^r to O(δ²), and the powers of r need not see it.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV ExpMinusOneShort<TV, T>(TV r, TV tableError) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         TV r2 = TV.Multiply(r, r);
-        TV h;
+        TV rPlusError = TV.Add(r, tableError);
         if (typeof(T) == typeof(double))
         {
             TV p0 = TV.MultiplyAdd(C<TV, T>(0.16666666666666619), r, C<TV, T>(0.5000000000000004));
             TV p1 = TV.MultiplyAdd(C<TV, T>(0.008333333335745787), r, C<TV, T>(0.0416666666604524));
             TV p2 = TV.MultiplyAdd(C<TV, T>(0.00019841093200848232), r, C<TV, T>(0.0013889114980704881));
-            h = TV.MultiplyAdd(TV.MultiplyAdd(p2, r2, p1), r2, p0);
+            return TV.MultiplyAdd(TV.Multiply(r2, r2), TV.MultiplyAdd(r2, p2, p1), TV.MultiplyAdd(r2, p0, rPlusError));
         }
-        else
-            h = TV.MultiplyAdd(C<TV, T>(0.1666671910360388), r, C<TV, T>(0.5000163654272882));
-        return TV.MultiplyAdd(r2, h, TV.Add(r, tableError));
+        return TV.MultiplyAdd(r2, TV.MultiplyAdd(C<TV, T>(0.1666671910360388), r, C<TV, T>(0.5000163654272882)), rPlusError);
     }
 
     // e^r on |r| ≤ ln2/2: 1 + r·(1 + r·h(r)), h evaluated by Estrin's scheme (its rounding errors are damped by
