@@ -31,13 +31,9 @@ internal interface ILanes<TSelf, T>
     static abstract TSelf FusedMultiplyAdd(TSelf a, TSelf b, TSelf c);
     /// <summary>−|a| (the sign bit set).</summary>
     static abstract TSelf NegativeAbs(TSelf a);
-    /// <summary>|magnitude| with the sign of <paramref name="sign"/>.</summary>
-    static abstract TSelf CopySign(TSelf magnitude, TSelf sign);
     /// <summary>The hardware's min/max; with NaN the result is platform-specific (x86: the second operand).</summary>
     static abstract TSelf MinNative(TSelf a, TSelf b);
     static abstract TSelf MaxNative(TSelf a, TSelf b);
-    /// <summary>All-ones lanes where a &lt; b.</summary>
-    static abstract TSelf LessThan(TSelf a, TSelf b);
     static abstract TSelf Select(TSelf mask, TSelf whenTrue, TSelf whenFalse);
     /// <summary>All-ones lanes where the sign bit is set (−0 and negative NaNs included).</summary>
     static abstract TSelf SignMask(TSelf a);

@@ -40,11 +40,9 @@ internal readonly struct Lanes512<T>(Vector512<T> a, Vector512<T> b) : ILanes<La
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> FusedMultiplyAdd(Lanes512<T> a, Lanes512<T> b, Lanes512<T> c) => typeof(T) == typeof(double)
         ? new(Vector512.FusedMultiplyAdd(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector512.FusedMultiplyAdd(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
         : new(Vector512.FusedMultiplyAdd(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector512.FusedMultiplyAdd(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>());
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> CopySign(Lanes512<T> m, Lanes512<T> s) => new(Vector512.CopySign(m._a, s._a), Vector512.CopySign(m._b, s._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> NegativeAbs(Lanes512<T> a) => new(a._a | Vector512.Create(-T.Zero), a._b | Vector512.Create(-T.Zero));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> MinNative(Lanes512<T> a, Lanes512<T> b) => new(Vector512.MinNative(a._a, b._a), Vector512.MinNative(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> MaxNative(Lanes512<T> a, Lanes512<T> b) => new(Vector512.MaxNative(a._a, b._a), Vector512.MaxNative(a._b, b._b));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> LessThan(Lanes512<T> a, Lanes512<T> b) => new(Vector512.LessThan(a._a, b._a), Vector512.LessThan(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Select(Lanes512<T> m, Lanes512<T> t, Lanes512<T> e) => new(Vector512.ConditionalSelect(m._a, t._a, e._a), Vector512.ConditionalSelect(m._b, t._b, e._b));
     // The table needs AVX-512's permutes; Vector512 without them (tests force the path anywhere) runs 2^k alone.
     public static int ExpTableBits => Avx512F.IsSupported ? 4 : 0;
@@ -97,11 +95,9 @@ internal readonly struct Lanes256<T>(Vector256<T> a, Vector256<T> b) : ILanes<La
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> FusedMultiplyAdd(Lanes256<T> a, Lanes256<T> b, Lanes256<T> c) => typeof(T) == typeof(double)
         ? new(Vector256.FusedMultiplyAdd(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector256.FusedMultiplyAdd(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
         : new(Vector256.FusedMultiplyAdd(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector256.FusedMultiplyAdd(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>());
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> CopySign(Lanes256<T> m, Lanes256<T> s) => new(Vector256.CopySign(m._a, s._a), Vector256.CopySign(m._b, s._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> NegativeAbs(Lanes256<T> a) => new(a._a | Vector256.Create(-T.Zero), a._b | Vector256.Create(-T.Zero));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> MinNative(Lanes256<T> a, Lanes256<T> b) => new(Vector256.MinNative(a._a, b._a), Vector256.MinNative(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> MaxNative(Lanes256<T> a, Lanes256<T> b) => new(Vector256.MaxNative(a._a, b._a), Vector256.MaxNative(a._b, b._b));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> LessThan(Lanes256<T> a, Lanes256<T> b) => new(Vector256.LessThan(a._a, b._a), Vector256.LessThan(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Select(Lanes256<T> m, Lanes256<T> t, Lanes256<T> e) => new(Vector256.ConditionalSelect(m._a, t._a, e._a), Vector256.ConditionalSelect(m._b, t._b, e._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> SignMask(Lanes256<T> a) => typeof(T) == typeof(double)
         ? new(Vector256.LessThan(a._a.AsInt64(), Vector256<long>.Zero).As<long, T>(), Vector256.LessThan(a._b.AsInt64(), Vector256<long>.Zero).As<long, T>())
@@ -140,11 +136,9 @@ internal readonly struct Lanes128<T>(Vector128<T> a, Vector128<T> b) : ILanes<La
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> FusedMultiplyAdd(Lanes128<T> a, Lanes128<T> b, Lanes128<T> c) => typeof(T) == typeof(double)
         ? new(Vector128.FusedMultiplyAdd(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector128.FusedMultiplyAdd(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
         : new(Vector128.FusedMultiplyAdd(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector128.FusedMultiplyAdd(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>());
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> CopySign(Lanes128<T> m, Lanes128<T> s) => new(Vector128.CopySign(m._a, s._a), Vector128.CopySign(m._b, s._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> NegativeAbs(Lanes128<T> a) => new(a._a | Vector128.Create(-T.Zero), a._b | Vector128.Create(-T.Zero));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> MinNative(Lanes128<T> a, Lanes128<T> b) => new(Vector128.MinNative(a._a, b._a), Vector128.MinNative(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> MaxNative(Lanes128<T> a, Lanes128<T> b) => new(Vector128.MaxNative(a._a, b._a), Vector128.MaxNative(a._b, b._b));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> LessThan(Lanes128<T> a, Lanes128<T> b) => new(Vector128.LessThan(a._a, b._a), Vector128.LessThan(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Select(Lanes128<T> m, Lanes128<T> t, Lanes128<T> e) => new(Vector128.ConditionalSelect(m._a, t._a, e._a), Vector128.ConditionalSelect(m._b, t._b, e._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> SignMask(Lanes128<T> a) => typeof(T) == typeof(double)
         ? new(Vector128.LessThan(a._a.AsInt64(), Vector128<long>.Zero).As<long, T>(), Vector128.LessThan(a._b.AsInt64(), Vector128<long>.Zero).As<long, T>())
@@ -180,11 +174,9 @@ internal readonly struct LanesScalar<T>(T v) : ILanes<LanesScalar<T>, T> where T
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Divide(LanesScalar<T> a, LanesScalar<T> b) => new(a._v / b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> MultiplyAdd(LanesScalar<T> a, LanesScalar<T> b, LanesScalar<T> c) => new(T.MultiplyAddEstimate(a._v, b._v, c._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> FusedMultiplyAdd(LanesScalar<T> a, LanesScalar<T> b, LanesScalar<T> c) => new(T.FusedMultiplyAdd(a._v, b._v, c._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> CopySign(LanesScalar<T> m, LanesScalar<T> s) => new(T.CopySign(m._v, s._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> NegativeAbs(LanesScalar<T> a) => new(-T.Abs(a._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> MinNative(LanesScalar<T> a, LanesScalar<T> b) => new(T.MinNative(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> MaxNative(LanesScalar<T> a, LanesScalar<T> b) => new(T.MaxNative(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> LessThan(LanesScalar<T> a, LanesScalar<T> b) => new(a._v < b._v ? AllOnes : T.Zero);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Select(LanesScalar<T> m, LanesScalar<T> t, LanesScalar<T> f) => T.IsNaN(m._v) ? t : f;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> SignMask(LanesScalar<T> a) => T.IsNegative(a._v) ? new(AllOnes) : new(T.Zero);
     public static int ExpTableBits => 0;

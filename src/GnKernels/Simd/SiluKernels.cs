@@ -11,13 +11,13 @@ namespace GnKernels.Simd;
 /// are written); an input and an output are either disjoint or start at the same element (in place); the two
 /// outputs of <c>SiluWithDerivative</c> must not overlap. No allocation.
 /// Accuracy, measured against a double-double reference in the tests (sweep of [−750, 750] plus random points):
-/// silu within 1.5 ULP (double) and 1.7 ULP (float) wherever the result is a normal number, for both the
-/// forward-only and the fused kernel; silu' within 1.7 ULP of max(|silu'(x)|, σ(x)): near its zero at
+/// silu within 1.6 ULP (double) and 1.7 ULP (float) wherever the result is a normal number, for both the
+/// forward-only and the fused kernel; silu' within 1.6 ULP of max(|silu'(x)|, σ(x)): near its zero at
 /// x ≈ −1.2785 any evaluation of σ + x·σ(1 − σ) cancels, so the error is bounded by the size of σ rather than of
 /// the result (elsewhere this is the plain ULP error of silu'). On AVX-512 (table-driven exp) the maxima are
-/// 1.39 and 1.55 ULP. Without FMA hardware the bounds are the same within 0.05 ULP.
-/// <c>Silu</c> and the value output of <c>SiluWithDerivative</c> use different formulas (a single quotient
-/// against σ carried as hi + lo) and may differ in the last bit.
+/// 1.39 and 1.41 ULP (double). The bounds include the runs without FMA hardware.
+/// <c>Silu</c> and the value output of <c>SiluWithDerivative</c> round differently arranged terms (a quotient
+/// and its remainder, against a·σ(−|x|) as a second quotient) and may differ in the last bit.
 /// Special values: silu(NaN) = NaN, silu(+∞) = +∞, silu(−∞) = −0; silu'(±∞) = 1 and 0.
 /// </remarks>
 public static class SiluKernels

@@ -5,48 +5,47 @@ namespace GnKernels.Simd;
 
 /// <summary>
 /// SiLU and its derivative, written once over <see cref="ILanes{TSelf, T}"/>.
-/// With a = |x| and t = e^{−a} ∈ (0, 1] (never overflows), σ(x) = 1/(1+t) for x ≥ 0 and t/(1+t) for x &lt; 0.
+/// Both work on the negative side only, with a = |x| and t = e^{−a} ∈ (0, 1] (never overflows):
+/// silu(x) = max(x, 0) − a·t/(1+t) and silu'(x) = [x ≥ 0] ± g with g = silu'(−a) (silu(x) − silu(−x) = x,
+/// silu'(x) + silu'(−x) = 1), so no select sits on the chain and large positive x needs no guard.
 /// 1 + t is kept exactly as d + dError (FMA and Fast2Sum), every product and quotient's rounding error is
 /// recovered exactly (FMA remainders) and folded into one last rounding, so each result errs by about exp's own
-/// error plus half an ULP (tests: ≤ 1.4 ULP for silu, ≤ 1.7 for silu' in the metric of <see cref="SiluKernels"/>).
+/// error plus half an ULP (tests: ≤ 1.4 ULP for silu, ≤ 1.5 for silu' in the metric of <see cref="SiluKernels"/>
+/// on AVX-512, ≤ 1.7 elsewhere).
 /// The kernels are bound by the latency of their dependency chain more than by their instruction count, so the
 /// formulas are arranged to keep negations, selects and corrections off it.
 /// e^{−a} = 2^(k/16)·e^r on Vector512 (k = round(−16a/ln2); 2^(j/16), j = k mod 16, from a 16-entry table by an
 /// in-register permute, <see cref="Pow2Table"/>; e^r − 1 on |r| ≤ ln2/32 by a minimax polynomial of degree 7 for
 /// double and 3 for float, relative error 10⁻²⁰ and 2·10⁻⁹) and 2^k·e^r on the other widths (|r| ≤ ln2/2,
 /// degree 11 / 6, 3·10⁻¹⁸ / 2·10⁻⁹); r by Cody–Waite (ln2 split so k·ln2_hi is exact); coefficients from a Remez
-/// exchange in 50-digit arithmetic. For x &lt; 0, σ underflows long before silu and silu' do (x ≲ −708 in
-/// double), so that side works with t·2^o (o = 76 for double, 40 for float; exact) and scales the results by
-/// 2^(−o) at the end, exact wherever they are normal. a is clamped at 760 (112 for float), past which silu(−a)
-/// rounds to −0, so the exponent stays normal and large |x| never leaves the fast path: silu(−800) = −0,
-/// silu(800) = 800.
+/// exchange in 50-digit arithmetic. t underflows long before silu and silu' do (a ≳ 708 in double), so the
+/// kernels work with t·2^o (o = 76 for double, 40 for float; exact) and scale by 2^(−o) in their last FMA, exact
+/// wherever the results are normal. a is clamped at 760 (112 for float), past which silu(−a) rounds to −0, so the
+/// exponent stays normal and large |x| never leaves the fast path: silu(−800) = −0, silu(800) = 800.
 /// </summary>
 internal static class SiluMath
 {
     /// <summary>
-    /// The denominator 1 + t, t = e^{−|x|}, as d + dError (exact sum), with x clamped to ±<see cref="Clamp{T}"/>
-    /// (NaN passes), the sign mask, t·2^o (o = 76 for double, 40 for float: normal wherever silu is) and the factor
-    /// each result is scaled by at the end.
+    /// What both kernels start from: −a = −|x| clamped at −<see cref="Clamp{T}"/> (NaN passes), max(x, 0),
+    /// t·2^o with t = e^{−a} (o = 76 for double, 40 for float: normal wherever silu is) and −(1 + t) exactly, as
+    /// −d − dError.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Denominator<TV, T>(TV x, out TV clamped, out TV negative, out TV tUp, out TV t, out TV d, out TV dError, out TV scale)
+    private static void Denominator<TV, T>(TV x, out TV minusA, out TV xPos, out TV tUp, out TV d, out TV minusD, out TV minusDError)
         where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         TV one = TV.Constant(1.0);
-        TV clamp = TV.Constant(Clamp<T>());
-        TV minusClamp = TV.Constant(-Clamp<T>());
-
-        // Native min/max (one instruction, unlike IEEE's three) with x second: the x86 forms return the second
-        // operand when either is NaN, so NaN flows through; ±∞ become ±clamp.
-        TV minusA = TV.MaxNative(minusClamp, TV.NegativeAbs(x));
-        clamped = TV.MinNative(clamp, TV.MaxNative(minusClamp, x));
-        negative = TV.SignMask(x);
-        tUp = ScaledExp<TV, T>(minusA);
         TV scaleDown = TV.Constant(ScaleDown<T>());
-        t = TV.Multiply(tUp, scaleDown);
+        // Native max (one instruction, unlike IEEE's three) with x second: the x86 form returns the second operand
+        // when either is NaN, so NaN flows through. max(−0, x) is −0 for x &lt; 0 (every negative x ends ≤ −0),
+        // x itself for x ≥ 0, ±∞ and NaN.
+        minusA = TV.MaxNative(TV.Constant(-Clamp<T>()), TV.NegativeAbs(x));
+        xPos = TV.MaxNative(TV.Constant(-0.0), x);
+        tUp = ScaledExp<TV, T>(minusA);
         d = TV.FusedMultiplyAdd(tUp, scaleDown, one);
-        dError = TV.Subtract(t, TV.Subtract(d, one));              // Fast2Sum: 1 ≥ t
-        scale = TV.Select(negative, scaleDown, one);
+        // −d is formed beside d rather than after it: the kernels are bound by their chain's latency.
+        minusD = TV.FusedMultiplyAdd(tUp, TV.Constant(-ScaleDown<T>()), TV.Constant(-1.0));
+        minusDError = TV.Subtract(TV.Subtract(d, one), TV.Multiply(tUp, scaleDown));   // Fast2Sum: 1 ≥ t
     }
 
     /// <summary>
@@ -91,56 +90,47 @@ internal static class SiluMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Value<TV, T>(TV x) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        TV one = TV.Constant(1.0);
-        TV scaleDown = TV.Constant(ScaleDown<T>());
-        TV minusA = TV.MaxNative(TV.Constant(-Clamp<T>()), TV.NegativeAbs(x));
-        // max(−0, x) with x second: −0 for x &lt; 0 (so every negative x ends ≤ −0), x itself for x ≥ 0, ±∞ and NaN.
-        TV xPos = TV.MaxNative(TV.Constant(-0.0), x);
-        TV tUp = ScaledExp<TV, T>(minusA);
-        TV d = TV.FusedMultiplyAdd(tUp, scaleDown, one);
-        // −(1 + t) exactly as −d − dError, formed beside d rather than after it (negations stay off the chain).
-        TV minusD = TV.FusedMultiplyAdd(tUp, TV.Constant(-ScaleDown<T>()), TV.Constant(-1.0));
-        TV minusDError = TV.Subtract(TV.Subtract(d, one), TV.Multiply(tUp, scaleDown));   // Fast2Sum: 1 ≥ t
+        Denominator<TV, T>(x, out TV minusA, out TV xPos, out TV tUp, out TV d, out TV minusD, out TV minusDError);
         TV numerator = TV.Multiply(minusA, tUp);
         TV numeratorLo = TV.FusedMultiplyAdd(minusA, tUp, TV.Negate(numerator));
         TV quotient = TV.Divide(numerator, d);
         TV remainder = TV.Add(TV.FusedMultiplyAdd(quotient, minusD, numerator), TV.MultiplyAdd(quotient, minusDError, numeratorLo));
         TV minusW = TV.MultiplyAdd(remainder, TV.ReciprocalEstimate(d), quotient);
         // The minimum restores −0 where −w is +0 (x = −0); NaN and +∞ pass as the second operand.
-        return TV.MinNative(TV.FusedMultiplyAdd(minusW, scaleDown, xPos), xPos);
+        return TV.MinNative(TV.FusedMultiplyAdd(minusW, TV.Constant(ScaleDown<T>()), xPos), xPos);
     }
 
-    /// <summary>silu(x) and silu'(x) from one exp and one division.</summary>
+    /// <summary>silu(x) and silu'(x) from one exp and two independent divisions.</summary>
     /// <remarks>
-    /// ρ = 1/(1+t) = ρHi·(1 + e), e the division's relative error (its exact remainder by FMA plus 1 + t's low
-    /// part), and τ = t·ρ are σ and 1 − σ in the order (ρ, τ) for x ≥ 0 and (τ, ρ) for x &lt; 0, each as hi + lo;
-    /// κ = σ(1 − σ) = τ·ρ likewise. silu' = σ + x·κ (the same product on both sides of 0) takes x·κHi exactly inside
-    /// its last FMA, so the cancellation near silu'(x) = 0 (x ≈ −1.28) and for x ≲ −2 acts on exact terms, never on
-    /// a rounded silu. The value is x·(σHi + σLo) with one rounding.
+    /// τ = t/(1+t) = σ(−a) and α = a/(1+t), each as one division plus its exact remainder (FMA, with 1 + t's low
+    /// part) over an approximate reciprocal, as in <see cref="Value{TV, T}"/>. silu(x) = max(x, 0) − a·τ as there;
+    /// g = silu'(−a) = σ(−a)·(1 − a·σ(a)) = τ·(1 − α), and silu'(x) = 1 − g for x ≥ 0 (silu'(x) + silu'(−x) = 1).
+    /// Near silu's zero (a ≈ 1.28, α ≈ 1) the cancellation in 1 − α is exact (Sterbenz) and α's remainder supplies
+    /// what the quotient lost, so g rounds once from nearly exact terms.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV ValueAndDerivative<TV, T>(TV x, out TV derivative)
         where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Denominator<TV, T>(x, out TV clamped, out TV negative, out TV tUp, out TV t, out TV d, out TV dError, out TV scale);
+        Denominator<TV, T>(x, out TV minusA, out TV xPos, out TV tUp, out TV d, out TV minusD, out TV minusDError);
         TV one = TV.Constant(1.0);
-        TV rhoHi = TV.Divide(one, d);
-        TV minusRho = TV.Negate(rhoHi);
-        TV e = TV.MultiplyAdd(minusRho, dError, TV.FusedMultiplyAdd(minusRho, d, one));
-        TV rhoLo = TV.Multiply(e, rhoHi);
-        TV tSided = TV.Select(negative, tUp, t);
-        TV tauHi = TV.Multiply(tSided, rhoHi);
-        TV tauLo = TV.MultiplyAdd(tauHi, e, TV.FusedMultiplyAdd(tSided, rhoHi, TV.Negate(tauHi)));
-        TV sigmaHi = TV.Select(negative, tauHi, rhoHi);
-        // σ(1 − σ) = τ·ρ as hi + lo; then σ + x·σ(1 − σ) with x·κHi exact inside the last FMA.
-        TV kappaHi = TV.Multiply(tauHi, rhoHi);
-        TV kappaLo = TV.MultiplyAdd(tauLo, rhoHi, TV.MultiplyAdd(kappaHi, e, TV.FusedMultiplyAdd(tauHi, rhoHi, TV.Negate(kappaHi))));
-        TV sigmaLo = TV.Select(negative, tauLo, rhoLo);
-        TV low = TV.MultiplyAdd(clamped, kappaLo, sigmaLo);
-        derivative = TV.Multiply(TV.FusedMultiplyAdd(clamped, kappaHi, TV.Add(sigmaHi, low)), scale);
-        // x·σHi with x only clamped from below: +∞·(1 + 0) stays +∞ (the low part takes the clamped x: ∞·0 is NaN).
-        TV xFromBelow = TV.MaxNative(TV.Constant(-Clamp<T>()), x);
-        return TV.Multiply(TV.FusedMultiplyAdd(xFromBelow, sigmaHi, TV.Multiply(clamped, sigmaLo)), scale);
+        TV scaleDown = TV.Constant(ScaleDown<T>());
+        TV reciprocal = TV.ReciprocalEstimate(d);
+        TV a = TV.Negate(minusA);
+        TV tau = TV.Divide(tUp, d);
+        TV alpha = TV.Divide(a, d);
+        TV tauRemainder = TV.MultiplyAdd(tau, minusDError, TV.FusedMultiplyAdd(tau, minusD, tUp));
+        TV alphaRemainder = TV.MultiplyAdd(alpha, minusDError, TV.FusedMultiplyAdd(alpha, minusD, a));
+        // −a·τ with one rounding, then max(x, 0) − a·τ·2^(−o) with one more (the minimum restores −0 for x = −0).
+        TV minusW = TV.FusedMultiplyAdd(minusA, tau, TV.Multiply(tauRemainder, TV.Multiply(minusA, reciprocal)));
+        TV value = TV.MinNative(TV.FusedMultiplyAdd(minusW, scaleDown, xPos), xPos);
+        // g = (τ + τLo)(1 − α − αLo) to first order in the low parts, rounded once.
+        TV oneMinusAlpha = TV.Subtract(one, alpha);
+        TV tauTimesAlphaLo = TV.Multiply(alphaRemainder, TV.Multiply(reciprocal, TV.Negate(tau)));
+        TV g = TV.FusedMultiplyAdd(tau, oneMinusAlpha, TV.FusedMultiplyAdd(TV.Multiply(tauRemainder, reciprocal), oneMinusAlpha, tauTimesAlphaLo));
+        TV negative = TV.SignMask(x);
+        derivative = TV.FusedMultiplyAdd(g, TV.Select(negative, scaleDown, TV.Constant(-ScaleDown<T>())), TV.Select(negative, TV.Constant(0.0), one));
+        return value;
     }
 
     // e^r − 1 on the table's |r| ≤ ln2/32 (+ rounding), of degree 7 for double, 3 for float; the caller adds 1 inside
