@@ -26,6 +26,11 @@ internal static class RowWorkers
     private static int _pending;
     private static readonly ManualResetEventSlim Done = new(false);
     private static ExceptionDispatchInfo? _failure;
+    private static long _helperPasses, _helperAllocatedBytes;
+
+    /// <summary>Parts the helper threads have run, and the managed bytes they allocated doing so: the allocation
+    /// counter the caller's thread reads (GC.GetAllocatedBytesForCurrentThread) does not see them.</summary>
+    internal static (long Passes, long AllocatedBytes) HelperTotals => (Interlocked.Read(ref _helperPasses), Interlocked.Read(ref _helperAllocatedBytes));
 
     /// <summary>Runs <paramref name="work"/> over rows [0, rows), each row <paramref name="rowLength"/> elements long.</summary>
     public static void Run(IRowRangeWork work, int rows, int rowLength)
@@ -102,6 +107,7 @@ internal static class RowWorkers
             {
                 _go.Wait();
                 _go.Reset();
+                long allocated = GC.GetAllocatedBytesForCurrentThread();
                 try
                 {
                     _work!.Run(_start, _end);
@@ -110,6 +116,8 @@ internal static class RowWorkers
                 {
                     _failure = ExceptionDispatchInfo.Capture(e);
                 }
+                Interlocked.Add(ref _helperAllocatedBytes, GC.GetAllocatedBytesForCurrentThread() - allocated);
+                Interlocked.Increment(ref _helperPasses);
                 Finished();
             }
         }

@@ -33,7 +33,9 @@ public class MemoryBudgetTests
         // One N×N scratch for E·Eᵀ and nothing that grows with M (the blocks are allocated with the linearization).
         Assert.True(extra <= nByN + 64 * 1024, $"extra {extra:N0} B, N×N is {nByN:N0} B, N×M {nByM:N0} B");
 
-        // Afterwards nothing allocates, native or managed, in the step's hot path.
+        // Afterwards nothing allocates, native or managed, in the step's hot path, on the caller's thread or on the
+        // row workers that share the forward pass (two BLAS threads: large enough here to wake a helper).
+        using var threads = BlasThreads.WithCount(2);
         double[] z = new double[n], g = new double[model.ParameterCount], jv = new double[n];
         for (int warmUp = 0; warmUp < 2; warmUp++) // JIT (first calls allocate its own bookkeeping)
         {
@@ -45,11 +47,14 @@ public class MemoryBudgetTests
         NativeMemoryCounter.ResetPeak();
         before = NativeMemoryCounter.LiveBytes;
         long managed = GC.GetAllocatedBytesForCurrentThread();
+        var helpers = RowWorkers.HelperTotals;
         lin.Evaluate(x, w);
         lin.Ntk(a);
         lin.MultiplyTransposed(z, g);
         lin.Multiply(g, jv);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - managed);
+        Assert.Equal(0, RowWorkers.HelperTotals.AllocatedBytes - helpers.AllocatedBytes);
+        if (Environment.ProcessorCount >= 2) Assert.True(RowWorkers.HelperTotals.Passes > helpers.Passes, "the forward pass ran on the caller alone");
         Assert.Equal(0, NativeMemoryCounter.PeakBytes - before);
     }
 }
