@@ -34,7 +34,7 @@ public class MemoryBudgetTests
         Assert.True(extra <= nByN + 64 * 1024, $"extra {extra:N0} B, N×N is {nByN:N0} B, N×M {nByM:N0} B");
 
         // Afterwards nothing allocates, native or managed, in the step's hot path, on the caller's thread or on the
-        // row workers that share the forward pass (two BLAS threads: large enough here to wake a helper).
+        // row workers that share the forward pass (with two BLAS threads, its n·m = 1.2M elements wake a helper).
         using var threads = BlasThreads.WithCount(2);
         double[] z = new double[n], g = new double[model.ParameterCount], jv = new double[n];
         for (int warmUp = 0; warmUp < 2; warmUp++) // JIT (first calls allocate its own bookkeeping)
