@@ -71,6 +71,10 @@ public class BlasTests
         var e = Assert.Throws<ArgumentException>(() => Blas.SymvLower(1.0, ma, new double[6], 0.0, y));
         Assert.Equal("x", e.ParamName);
         Assert.Contains("7×7", e.Message);
+
+        e = Assert.Throws<ArgumentException>(() => Blas.SymvLower(1.0, ma, y, 0.0, y)); // symv cannot work in place
+        Assert.Equal("y", e.ParamName);
+        Assert.Contains("overlap", e.Message);
     }
 
     [Fact]
