@@ -26,22 +26,34 @@ namespace GnKernels.Simd;
 internal static class SiluMath
 {
     /// <summary>
-    /// What both kernels start from: −a = −|x| clamped at −<see cref="Clamp{T}"/> (NaN passes), max(x, 0),
-    /// t·2^o with t = e^{−a} (o = 76 for double, 40 for float: normal wherever silu is) and −(1 + t) exactly, as
-    /// −d − dError.
+    /// The first stage of both kernels, t·2^o with t = e^{−a} (o = 76 for double, 40 for float: normal wherever silu
+    /// is): the exp, the longest part of the dependency chain, which the drivers issue one step ahead of the rest.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Denominator<TV, T>(TV x, out TV minusA, out TV xPos, out TV tUp, out TV d, out TV minusD, out TV minusDError)
+    public static TV Start<TV, T>(TV x) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        ScaledExp<TV, T>(MinusA<TV, T>(x));
+
+    /// <summary>−a = −|x| clamped at −<see cref="Clamp{T}"/> (NaN passes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV MinusA<TV, T>(TV x) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        // Native max (one instruction, unlike IEEE's three) with x second: the x86 form returns the second operand
+        // when either is NaN, so NaN flows through.
+        TV.MaxNative(TV.Constant(-Clamp<T>()), TV.NegativeAbs(x));
+
+    /// <summary>
+    /// What both kernels' second stage starts from: −a, max(x, 0) and −(1 + t) exactly, as −d − dError, from
+    /// t·2^o (<see cref="Start{TV, T}"/>). −a is formed again rather than carried: two short operations against two
+    /// more registers per step held across the stages.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Denominator<TV, T>(TV x, TV tUp, out TV minusA, out TV xPos, out TV d, out TV minusD, out TV minusDError)
         where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         TV one = TV.Constant(1.0);
         TV scaleDown = TV.Constant(ScaleDown<T>());
-        // Native max (one instruction, unlike IEEE's three) with x second: the x86 form returns the second operand
-        // when either is NaN, so NaN flows through. max(−0, x) is −0 for x &lt; 0 (every negative x ends ≤ −0),
-        // x itself for x ≥ 0, ±∞ and NaN.
-        minusA = TV.MaxNative(TV.Constant(-Clamp<T>()), TV.NegativeAbs(x));
+        minusA = MinusA<TV, T>(x);
+        // max(−0, x) is −0 for x &lt; 0 (every negative x ends ≤ −0), x itself for x ≥ 0, ±∞ and NaN.
         xPos = TV.MaxNative(TV.Constant(-0.0), x);
-        tUp = ScaledExp<TV, T>(minusA);
         d = TV.FusedMultiplyAdd(tUp, scaleDown, one);
         // −d is formed beside d rather than after it: the kernels are bound by their chain's latency.
         minusD = TV.FusedMultiplyAdd(tUp, TV.Constant(-ScaleDown<T>()), TV.Constant(-1.0));
@@ -88,9 +100,9 @@ internal static class SiluMath
     /// rounding: w rounded once more costs at most half an ULP of w ≤ the result, nothing on the negative side.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV Value<TV, T>(TV x) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    public static TV Value<TV, T>(TV x, TV tUp) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Denominator<TV, T>(x, out TV minusA, out TV xPos, out TV tUp, out TV d, out TV minusD, out TV minusDError);
+        Denominator<TV, T>(x, tUp, out TV minusA, out TV xPos, out TV d, out TV minusD, out TV minusDError);
         TV numerator = TV.Multiply(minusA, tUp);
         TV numeratorLo = TV.FusedMultiplyAdd(minusA, tUp, TV.Negate(numerator));
         TV quotient = TV.Divide(numerator, d);
@@ -109,10 +121,10 @@ internal static class SiluMath
     /// what the quotient lost, so g rounds once from nearly exact terms.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV ValueAndDerivative<TV, T>(TV x, out TV derivative)
+    public static TV ValueAndDerivative<TV, T>(TV x, TV tUp, out TV derivative)
         where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Denominator<TV, T>(x, out TV minusA, out TV xPos, out TV tUp, out TV d, out TV minusD, out TV minusDError);
+        Denominator<TV, T>(x, tUp, out TV minusA, out TV xPos, out TV d, out TV minusD, out TV minusDError);
         TV one = TV.Constant(1.0);
         TV scaleDown = TV.Constant(ScaleDown<T>());
         TV reciprocal = TV.ReciprocalEstimate(d);

@@ -3,35 +3,45 @@ using System.Runtime.CompilerServices;
 
 namespace GnKernels.Simd;
 
-// Operator structs: what each SiLU kernel computes per lane group. The drivers own loops and tails.
+// Operator structs: what each SiLU kernel computes per lane group, in two stages. The drivers own loops and tails,
+// and issue Start for the next step before Finish of the current one (see ElementwiseDriver).
 
 internal interface IUnaryOperator<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    static abstract TV Invoke<TV>(TV x) where TV : struct, ILanes<TV, T>;
+    static abstract TV Start<TV>(TV x) where TV : struct, ILanes<TV, T>;
+    static abstract TV Finish<TV>(TV x, TV started) where TV : struct, ILanes<TV, T>;
 }
 
 internal interface IUnaryTwoOutputOperator<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    static abstract TV Invoke<TV>(TV x, out TV second) where TV : struct, ILanes<TV, T>;
+    static abstract TV Start<TV>(TV x) where TV : struct, ILanes<TV, T>;
+    static abstract TV Finish<TV>(TV x, TV started, out TV second) where TV : struct, ILanes<TV, T>;
 }
 
 internal interface IBinaryOperator<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    static abstract TV Invoke<TV>(TV x, TV y) where TV : struct, ILanes<TV, T>;
+    static abstract TV Start<TV>(TV x) where TV : struct, ILanes<TV, T>;
+    static abstract TV Finish<TV>(TV x, TV y, TV started) where TV : struct, ILanes<TV, T>;
 }
 
 internal readonly struct SiluOperator<T> : IUnaryOperator<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV Invoke<TV>(TV x) where TV : struct, ILanes<TV, T> => SiluMath.Value<TV, T>(x);
+    public static TV Start<TV>(TV x) where TV : struct, ILanes<TV, T> => SiluMath.Start<TV, T>(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Finish<TV>(TV x, TV started) where TV : struct, ILanes<TV, T> => SiluMath.Value<TV, T>(x, started);
 }
 
 internal readonly struct SiluDerivativeOperator<T> : IUnaryOperator<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV Invoke<TV>(TV x) where TV : struct, ILanes<TV, T>
+    public static TV Start<TV>(TV x) where TV : struct, ILanes<TV, T> => SiluMath.Start<TV, T>(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Finish<TV>(TV x, TV started) where TV : struct, ILanes<TV, T>
     {
-        SiluMath.ValueAndDerivative<TV, T>(x, out TV derivative);
+        SiluMath.ValueAndDerivative<TV, T>(x, started, out TV derivative);
         return derivative;
     }
 }
@@ -39,17 +49,23 @@ internal readonly struct SiluDerivativeOperator<T> : IUnaryOperator<T> where T :
 internal readonly struct SiluWithDerivativeOperator<T> : IUnaryTwoOutputOperator<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV Invoke<TV>(TV x, out TV derivative) where TV : struct, ILanes<TV, T> =>
-        SiluMath.ValueAndDerivative<TV, T>(x, out derivative);
+    public static TV Start<TV>(TV x) where TV : struct, ILanes<TV, T> => SiluMath.Start<TV, T>(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Finish<TV>(TV x, TV started, out TV derivative) where TV : struct, ILanes<TV, T> =>
+        SiluMath.ValueAndDerivative<TV, T>(x, started, out derivative);
 }
 
 /// <summary>dx = upstream ∘ silu'(x).</summary>
 internal readonly struct SiluBackwardOperator<T> : IBinaryOperator<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV Invoke<TV>(TV x, TV upstream) where TV : struct, ILanes<TV, T>
+    public static TV Start<TV>(TV x) where TV : struct, ILanes<TV, T> => SiluMath.Start<TV, T>(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Finish<TV>(TV x, TV upstream, TV started) where TV : struct, ILanes<TV, T>
     {
-        SiluMath.ValueAndDerivative<TV, T>(x, out TV derivative);
+        SiluMath.ValueAndDerivative<TV, T>(x, started, out TV derivative);
         return TV.Multiply(upstream, derivative);
     }
 }
