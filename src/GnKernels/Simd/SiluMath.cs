@@ -13,7 +13,8 @@ namespace GnKernels.Simd;
 /// error plus half an ULP (tests: ≤ 1.4 ULP for silu, ≤ 1.5 for silu' in the metric of <see cref="SiluKernels"/>
 /// on AVX-512, ≤ 1.7 elsewhere).
 /// The kernels are bound by the latency of their dependency chain more than by their instruction count, so the
-/// formulas are arranged to keep negations, selects and corrections off it.
+/// formulas are arranged to keep negations, selects and corrections off it, and each kernel is split in two stages,
+/// <see cref="Start{TV, T}"/> (the exp) and the rest, which the drivers overlap across steps.
 /// e^{−a} = 2^(k/16)·e^r on Vector512 (k = round(−16a/ln2); 2^(j/16), j = k mod 16, from a 16-entry table by an
 /// in-register permute, <see cref="Pow2Table"/>; e^r − 1 on |r| ≤ ln2/32 by a minimax polynomial of degree 7 for
 /// double and 3 for float, relative error 10⁻²⁰ and 2·10⁻⁹) and 2^k·e^r on the other widths (|r| ≤ ln2/2,
