@@ -120,7 +120,7 @@ internal static class SiluMath
     /// reciprocal, as in <see cref="Value{TV, T}"/>; silu(x) = max(x, 0) − a·τ as there. g = silu'(−a) = τ·(1 − α) with
     /// α = a·σ(a), and silu'(x) = 1 − g for x ≥ 0 (silu'(x) + silu'(−x) = 1). α needs no second division:
     /// σ(a) = 1 − σ(−a), so α = a − a·τ, one FMA, whose error the exact remainder a − α·(1 + t) recovers. (On Zen 5 a
-    /// second division cost the fused kernel 10%; the extra multiplication costs nothing measurable.)
+    /// second division cost the fused kernel 10%.)
     /// Near silu's zero (a ≈ 1.28, α ≈ 1) the cancellation in 1 − α is exact (Sterbenz) and α's remainder supplies
     /// what α lost, so g rounds once from nearly exact terms.
     /// </remarks>
