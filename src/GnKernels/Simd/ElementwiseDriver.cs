@@ -121,6 +121,15 @@ internal static class ElementwiseDriver
         return toBoundary == 0 ? 0 : vectorElements - toBoundary;
     }
 
+    /// <summary>
+    /// The input of the step starting at <paramref name="at"/>: head and tail were loaded before the loop, so in-place
+    /// calls read them before any store overlaps them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV StepInput<T, TV>(ref T x, nuint at, nuint last, TV head, TV tail)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TV : struct, ILanes<TV, T> =>
+        at == 0 ? (HeadEarly ? head : TV.Load(ref x, 0)) : at < last ? TV.Load(ref x, at) : tail;
+
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Unary<T, TOp, TV>(ref T x, ref T y, nuint n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IUnaryOperator<T> where TV : struct, ILanes<TV, T>
@@ -136,12 +145,12 @@ internal static class ElementwiseDriver
             nuint at = StepStart(k, steps, step, shift, last);
             if (k < steps)
             {
-                v = at == 0 ? (HeadEarly ? head : TV.Load(ref x, 0)) : at < last ? TV.Load(ref x, at) : tail;
+                v = StepInput(ref x, at, last, head, tail);
                 started = TOp.Start(v);
             }
             if (Lag == 0) { held = v; heldStarted = started; heldAt = at; }
             if (k >= Lag) TV.Store(TOp.Finish(held, heldStarted), ref y, heldAt);
-            held = v; heldStarted = started; heldAt = at;
+            if (Lag == 1) { held = v; heldStarted = started; heldAt = at; }
         }
     }
 
@@ -160,7 +169,7 @@ internal static class ElementwiseDriver
             nuint at = StepStart(k, steps, step, shift, last);
             if (k < steps)
             {
-                v = at == 0 ? (HeadEarly ? head : TV.Load(ref x, 0)) : at < last ? TV.Load(ref x, at) : tail;
+                v = StepInput(ref x, at, last, head, tail);
                 started = TOp.Start(v);
             }
             if (Lag == 0) { held = v; heldStarted = started; heldAt = at; }
@@ -169,7 +178,7 @@ internal static class ElementwiseDriver
                 TV.Store(TOp.Finish(held, heldStarted, out TV second), ref y1, heldAt);
                 TV.Store(second, ref y2, heldAt);
             }
-            held = v; heldStarted = started; heldAt = at;
+            if (Lag == 1) { held = v; heldStarted = started; heldAt = at; }
         }
     }
 
@@ -188,14 +197,13 @@ internal static class ElementwiseDriver
             nuint at = StepStart(k, steps, step, shift, last);
             if (k < steps)
             {
-                if (at == 0) { a = HeadEarly ? head1 : TV.Load(ref x1, 0); b = HeadEarly ? head2 : TV.Load(ref x2, 0); }
-                else if (at < last) { a = TV.Load(ref x1, at); b = TV.Load(ref x2, at); }
-                else { a = tail1; b = tail2; }
+                a = StepInput(ref x1, at, last, head1, tail1);
+                b = StepInput(ref x2, at, last, head2, tail2);
                 started = TOp.Start(a);
             }
             if (Lag == 0) { held1 = a; held2 = b; heldStarted = started; heldAt = at; }
             if (k >= Lag) TV.Store(TOp.Finish(held1, held2, heldStarted), ref y, heldAt);
-            held1 = a; held2 = b; heldStarted = started; heldAt = at;
+            if (Lag == 1) { held1 = a; held2 = b; heldStarted = started; heldAt = at; }
         }
     }
 }
