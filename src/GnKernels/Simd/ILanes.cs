@@ -34,9 +34,9 @@ internal interface ILanes<TSelf, T>
     /// <summary>The hardware's min/max; with NaN the result is platform-specific (x86: the second operand).</summary>
     static abstract TSelf MinNative(TSelf a, TSelf b);
     static abstract TSelf MaxNative(TSelf a, TSelf b);
-    static abstract TSelf Select(TSelf mask, TSelf whenTrue, TSelf whenFalse);
-    /// <summary>All-ones lanes where the sign bit is set (−0 and negative NaNs included).</summary>
-    static abstract TSelf SignMask(TSelf a);
+    /// <summary>a with its sign flipped where <paramref name="signSource"/>'s sign bit is set (−0 and negative NaNs
+    /// included).</summary>
+    static abstract TSelf XorSign(TSelf a, TSelf signSource);
     /// <summary>
     /// log2 of the number of entries in the table of 2^(j/2^bits) that the exp reduction uses: 0 for none (2^k
     /// only, and a long polynomial), 4 on Vector512 with AVX-512 (a 16-entry in-register permute, and a short one).

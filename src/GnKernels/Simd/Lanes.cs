@@ -41,9 +41,9 @@ internal readonly struct Lanes512<T>(Vector512<T> a, Vector512<T> b) : ILanes<La
         ? new(Vector512.FusedMultiplyAdd(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector512.FusedMultiplyAdd(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
         : new(Vector512.FusedMultiplyAdd(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector512.FusedMultiplyAdd(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> NegativeAbs(Lanes512<T> a) => new(a._a | Vector512.Create(-T.Zero), a._b | Vector512.Create(-T.Zero));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> XorSign(Lanes512<T> a, Lanes512<T> s) => new(a._a ^ (s._a & Vector512.Create(-T.Zero)), a._b ^ (s._b & Vector512.Create(-T.Zero)));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> MinNative(Lanes512<T> a, Lanes512<T> b) => new(Vector512.MinNative(a._a, b._a), Vector512.MinNative(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> MaxNative(Lanes512<T> a, Lanes512<T> b) => new(Vector512.MaxNative(a._a, b._a), Vector512.MaxNative(a._b, b._b));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Select(Lanes512<T> m, Lanes512<T> t, Lanes512<T> e) => new(Vector512.ConditionalSelect(m._a, t._a, e._a), Vector512.ConditionalSelect(m._b, t._b, e._b));
     // The table needs AVX-512's permutes; Vector512 without them (tests force the path anywhere) runs 2^k alone.
     public static int ExpTableBits => Avx512F.IsSupported ? 4 : 0;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Pow2FromShifted(Lanes512<T> s, out Lanes512<T> tableError)
@@ -66,9 +66,6 @@ internal readonly struct Lanes512<T>(Vector512<T> a, Vector512<T> b) : ILanes<La
         tableError = new(Avx512F.PermuteVar16x32(Pow2Table.ErrorSingle, af).As<float, T>(), Avx512F.PermuteVar16x32(Pow2Table.ErrorSingle, bf).As<float, T>());
         return new((Avx512F.PermuteVar16x32(Pow2Table.BitsSingle, af) + (af << 19)).As<int, T>(), (Avx512F.PermuteVar16x32(Pow2Table.BitsSingle, bf) + (bf << 19)).As<int, T>());
     }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> SignMask(Lanes512<T> a) => typeof(T) == typeof(double)
-        ? new((a._a.AsInt64() >> 63).As<long, T>(), (a._b.AsInt64() >> 63).As<long, T>())
-        : new((a._a.AsInt32() >> 31).As<int, T>(), (a._b.AsInt32() >> 31).As<int, T>());
 }
 
 internal readonly struct Lanes256<T>(Vector256<T> a, Vector256<T> b) : ILanes<Lanes256<T>, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -96,12 +93,9 @@ internal readonly struct Lanes256<T>(Vector256<T> a, Vector256<T> b) : ILanes<La
         ? new(Vector256.FusedMultiplyAdd(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector256.FusedMultiplyAdd(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
         : new(Vector256.FusedMultiplyAdd(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector256.FusedMultiplyAdd(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> NegativeAbs(Lanes256<T> a) => new(a._a | Vector256.Create(-T.Zero), a._b | Vector256.Create(-T.Zero));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> XorSign(Lanes256<T> a, Lanes256<T> s) => new(a._a ^ (s._a & Vector256.Create(-T.Zero)), a._b ^ (s._b & Vector256.Create(-T.Zero)));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> MinNative(Lanes256<T> a, Lanes256<T> b) => new(Vector256.MinNative(a._a, b._a), Vector256.MinNative(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> MaxNative(Lanes256<T> a, Lanes256<T> b) => new(Vector256.MaxNative(a._a, b._a), Vector256.MaxNative(a._b, b._b));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Select(Lanes256<T> m, Lanes256<T> t, Lanes256<T> e) => new(Vector256.ConditionalSelect(m._a, t._a, e._a), Vector256.ConditionalSelect(m._b, t._b, e._b));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> SignMask(Lanes256<T> a) => typeof(T) == typeof(double)
-        ? new(Vector256.LessThan(a._a.AsInt64(), Vector256<long>.Zero).As<long, T>(), Vector256.LessThan(a._b.AsInt64(), Vector256<long>.Zero).As<long, T>())
-        : new((a._a.AsInt32() >> 31).As<int, T>(), (a._b.AsInt32() >> 31).As<int, T>());
     public static int ExpTableBits => 0;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Pow2FromShifted(Lanes256<T> s, out Lanes256<T> tableError)
     {
@@ -137,12 +131,9 @@ internal readonly struct Lanes128<T>(Vector128<T> a, Vector128<T> b) : ILanes<La
         ? new(Vector128.FusedMultiplyAdd(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector128.FusedMultiplyAdd(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
         : new(Vector128.FusedMultiplyAdd(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector128.FusedMultiplyAdd(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> NegativeAbs(Lanes128<T> a) => new(a._a | Vector128.Create(-T.Zero), a._b | Vector128.Create(-T.Zero));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> XorSign(Lanes128<T> a, Lanes128<T> s) => new(a._a ^ (s._a & Vector128.Create(-T.Zero)), a._b ^ (s._b & Vector128.Create(-T.Zero)));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> MinNative(Lanes128<T> a, Lanes128<T> b) => new(Vector128.MinNative(a._a, b._a), Vector128.MinNative(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> MaxNative(Lanes128<T> a, Lanes128<T> b) => new(Vector128.MaxNative(a._a, b._a), Vector128.MaxNative(a._b, b._b));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Select(Lanes128<T> m, Lanes128<T> t, Lanes128<T> e) => new(Vector128.ConditionalSelect(m._a, t._a, e._a), Vector128.ConditionalSelect(m._b, t._b, e._b));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> SignMask(Lanes128<T> a) => typeof(T) == typeof(double)
-        ? new(Vector128.LessThan(a._a.AsInt64(), Vector128<long>.Zero).As<long, T>(), Vector128.LessThan(a._b.AsInt64(), Vector128<long>.Zero).As<long, T>())
-        : new((a._a.AsInt32() >> 31).As<int, T>(), (a._b.AsInt32() >> 31).As<int, T>());
     public static int ExpTableBits => 0;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Pow2FromShifted(Lanes128<T> s, out Lanes128<T> tableError)
     {
@@ -175,10 +166,9 @@ internal readonly struct LanesScalar<T>(T v) : ILanes<LanesScalar<T>, T> where T
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> MultiplyAdd(LanesScalar<T> a, LanesScalar<T> b, LanesScalar<T> c) => new(T.MultiplyAddEstimate(a._v, b._v, c._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> FusedMultiplyAdd(LanesScalar<T> a, LanesScalar<T> b, LanesScalar<T> c) => new(T.FusedMultiplyAdd(a._v, b._v, c._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> NegativeAbs(LanesScalar<T> a) => new(-T.Abs(a._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> XorSign(LanesScalar<T> a, LanesScalar<T> s) => T.IsNegative(s._v) ? new(-a._v) : a;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> MinNative(LanesScalar<T> a, LanesScalar<T> b) => new(T.MinNative(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> MaxNative(LanesScalar<T> a, LanesScalar<T> b) => new(T.MaxNative(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Select(LanesScalar<T> m, LanesScalar<T> t, LanesScalar<T> f) => T.IsNaN(m._v) ? t : f;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> SignMask(LanesScalar<T> a) => T.IsNegative(a._v) ? new(AllOnes) : new(T.Zero);
     public static int ExpTableBits => 0;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static LanesScalar<T> Pow2FromShifted(LanesScalar<T> s, out LanesScalar<T> tableError)
@@ -196,18 +186,6 @@ internal readonly struct LanesScalar<T>(T v) : ILanes<LanesScalar<T>, T> where T
             int bits = (BitConverter.SingleToInt32Bits(Unsafe.As<T, float>(ref v)) + 127) << 23;
             float r = BitConverter.Int32BitsToSingle(bits);
             return new(Unsafe.As<float, T>(ref r));
-        }
-    }
-
-    // All bits set reads as a NaN: the scalar mask convention mirrors the vector one.
-    private static T AllOnes
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get
-        {
-            if (typeof(T) == typeof(double)) { double d = BitConverter.Int64BitsToDouble(-1L); return Unsafe.As<double, T>(ref d); }
-            float f = BitConverter.Int32BitsToSingle(-1);
-            return Unsafe.As<float, T>(ref f);
         }
     }
 }

@@ -144,8 +144,10 @@ internal static class SiluMath
         TV oneMinusAlpha = TV.Add(one, minusAlpha);
         TV gLo = TV.Multiply(reciprocal, TV.MultiplyAdd(tauRemainder, oneMinusAlpha, TV.Multiply(tau, minusAlphaRemainder)));
         TV g = TV.FusedMultiplyAdd(tau, oneMinusAlpha, gLo);
-        TV negative = TV.SignMask(x);
-        derivative = TV.FusedMultiplyAdd(g, TV.Select(negative, scaleDown, TV.Constant(-ScaleDown<T>())), TV.Select(negative, TV.Constant(0.0), one));
+        // silu'(x) = g·2^(−o) for x &lt; 0 and 1 − g·2^(−o) for x ≥ 0: the sign of the scale and 0.5 ± 0.5 (exact) by XOR
+        // with x's sign bit, cheaper than a mask and two selects (DOTNET_EnableAVX512=0: fused f64 +6%).
+        TV half = TV.Constant(0.5);
+        derivative = TV.FusedMultiplyAdd(g, TV.XorSign(TV.Constant(-ScaleDown<T>()), x), TV.Add(half, TV.XorSign(half, x)));
         return value;
     }
 
