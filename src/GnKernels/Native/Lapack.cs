@@ -37,6 +37,13 @@ internal static unsafe partial class Lapack
         int* isuppz, float* work, int* lwork, int* iwork, int* liwork, int* info,
         nuint jobzLen, nuint rangeLen, nuint uploLen);
 
+    // SUBROUTINE DSTEVR(JOBZ, RANGE, N, D, E, VL, VU, IL, IU, ABSTOL, M, W, Z, LDZ, ISUPPZ,
+    //                   WORK, LWORK, IWORK, LIWORK, INFO)   LWORK ≥ 20N, LIWORK ≥ 10N
+    [LibraryImport(OpenBlasLibrary.Name, EntryPoint = "dstevr_")]
+    public static partial void Dstevr(byte* jobz, byte* range, int* n, double* d, double* e, double* vl, double* vu,
+        int* il, int* iu, double* abstol, int* m, double* w, double* z, int* ldz, int* isuppz,
+        double* work, int* lwork, int* iwork, int* liwork, int* info, nuint jobzLen, nuint rangeLen);
+
     // SUBROUTINE DPOCON(UPLO, N, A, LDA, ANORM, RCOND, WORK, IWORK, INFO)   WORK(3N), IWORK(N)
     [LibraryImport(OpenBlasLibrary.Name, EntryPoint = "dpocon_")]
     public static partial void Dpocon(byte* uplo, int* n, double* a, int* lda, double* anorm, double* rcond,

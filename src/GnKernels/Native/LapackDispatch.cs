@@ -121,6 +121,26 @@ internal static unsafe class LapackDispatch
         return info;
     }
 
+    /// <summary>
+    /// Eigenvalues il..iu (1-based, ascending) of the symmetric tridiagonal matrix with diagonal <paramref name="d"/>
+    /// and off-diagonal <paramref name="e"/> (both may be rescaled in place); eigenvector k, if requested, lands
+    /// contiguously at z[k·n..] (LAPACK's column k). The caller supplies the workspace (dstevr's documented
+    /// minimum: 20n doubles, 10n ints), so a loop of calls allocates nothing.
+    /// </summary>
+    public static int StevrByIndex(int n, Span<double> d, Span<double> e, int il, int iu, Span<double> w, bool vectors,
+        Span<double> z, Span<int> isuppz, Span<double> work, Span<int> iwork, out int found)
+    {
+        byte jobz = vectors ? (byte)'V' : (byte)'N', range = (byte)'I';
+        int m = 0, info = 0, ldz = Math.Max(1, n), lwork = work.Length, liwork = iwork.Length;
+        double vl = 0, vu = 0, abstol = 0, dummy = 0;
+        fixed (double* pd = d, pe = e, pw = w, pz = z, pwork = work)
+        fixed (int* ps = isuppz, piwork = iwork)
+            Lapack.Dstevr(&jobz, &range, &n, pd, pe, &vl, &vu, &il, &iu, &abstol, &m, pw, vectors ? pz : &dummy, &ldz, ps,
+                pwork, &lwork, piwork, &liwork, &info, 1, 1);
+        found = m;
+        return info;
+    }
+
     private static int WorkspaceLength<T>(T query) where T : unmanaged =>
         typeof(T) == typeof(double) ? (int)BlasDispatch.As<T, double>(query) : (int)BlasDispatch.As<T, float>(query);
 }

@@ -7,7 +7,8 @@ namespace GnKernels.Solvers;
 /// λ_min of a symmetric positive semi-definite A from an existing Cholesky factor of A + σI: Lanczos on
 /// (A + σI)⁻¹, whose largest eigenvalue 1/(λ_min + σ) it finds in a few dozen solves against the factor, with
 /// full reorthogonalization (the basis is small). Far cheaper than <c>dsyevr</c> (which reduces A to tridiagonal
-/// form, about 5× a Cholesky at N = 2000); buffers are allocated once per order.
+/// form, about 5× a Cholesky at N = 2000). All buffers, including the Ritz checks' <c>dstevr</c> workspace, are
+/// allocated by the constructor: a warm-started call allocates nothing.
 /// Each call starts from the previous call's Ritz vector (a training run's matrices change little from step to
 /// step, so a few solves suffice), the first from a seeded random vector; <see cref="Reset"/> forgets it.
 /// </summary>
@@ -16,7 +17,8 @@ public sealed class SmallestEigenvalue
     private readonly int _n, _maxIterations;
     private readonly double[][] _basis;
     private readonly double[] _w, _alpha, _beta, _ritz, _previous;
-    private readonly double[] _ritzVector;
+    private readonly double[] _ritzVector, _ritzVectors;
+    private readonly TridiagonalEigen _tridiagonal;
     private bool _hasPrevious;
 
     /// <summary>Buffers for order <paramref name="order"/> and at most <paramref name="maxIterations"/> Lanczos steps.</summary>
@@ -34,6 +36,8 @@ public sealed class SmallestEigenvalue
         _ritz = new double[2];
         _previous = new double[order];
         _ritzVector = new double[_maxIterations];
+        _ritzVectors = new double[2 * _maxIterations];
+        _tridiagonal = new TridiagonalEigen(_maxIterations);
     }
 
     /// <summary>Forget the previous Ritz vector: the next call starts from the seeded random vector.</summary>
@@ -103,7 +107,7 @@ public sealed class SmallestEigenvalue
                 }
             _beta[k] = TensorPrimitives.Norm<double>(_w);
             // The Ritz value is checked after two steps (enough from a warm start) and then every fourth (each check is a
-            // small dsyevr with its own buffers).
+            // tridiagonal eigenproblem of order k + 1, cheap next to a solve but not free).
             bool last = k == _maxIterations - 1;
             if (k == 1 || k % 4 == 3 || last || _beta[k] <= 1e-14 * Math.Max(theta, _alpha[k]))
             {
@@ -123,19 +127,13 @@ public sealed class SmallestEigenvalue
         return 1 / theta - factor.Shift;
     }
 
-    // The tridiagonal matrix is at most maxIterations² and formed afresh at each check: negligible next to a solve.
+    // The two largest eigenpairs of the Lanczos tridiagonal T_m (diagonal α, off-diagonal β).
     private double LargestRitzPair(int m, out double gap)
     {
-        using var t = new DenseMatrix<double>(m, m);
-        for (int i = 0; i < m; i++)
-        {
-            t[i, i] = _alpha[i];
-            if (i > 0) t[i, i - 1] = _beta[i - 1];
-        }
         int count = Math.Min(2, m);
-        using var vectors = new DenseMatrix<double>(count, m);
-        SymmetricEigen.Compute(t, m - count, _ritz.AsSpan(0, count), vectors);
-        vectors.Row(count - 1).CopyTo(_ritzVector);
+        Span<double> vectors = _ritzVectors.AsSpan(0, count * m);
+        _tridiagonal.Compute(_alpha.AsSpan(0, m), _beta.AsSpan(0, m - 1), m - count, _ritz.AsSpan(0, count), vectors);
+        vectors.Slice((count - 1) * m, m).CopyTo(_ritzVector);
         gap = count == 2 ? _ritz[1] - _ritz[0] : 0;
         return _ritz[count - 1];
     }

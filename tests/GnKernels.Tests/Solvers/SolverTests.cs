@@ -1,6 +1,8 @@
 using GnKernels.Linalg;
 using GnKernels.Models;
+using GnKernels.Native;
 using GnKernels.Solvers;
+using GnKernels.Tests.Models;
 using GnKernels.Tests.Support;
 
 namespace GnKernels.Tests.Solvers;
@@ -301,5 +303,27 @@ public class TrainerTests
             Assert.Contains("smaller learning rate", result.Message);
             Assert.All(w, v => Assert.True(double.IsFinite(v)));
         }
+    }
+}
+
+/// <summary>Reads the process-wide native allocation counter, so runs alone.</summary>
+[Collection(nameof(NativeMemoryCollection))]
+public class SmallestEigenvalueMemoryTests
+{
+    [Fact]
+    public void Smallest_eigenvalue_warm_started_allocates_nothing()
+    {
+        // Arbel's rule estimates λ_min at every training step: the Ritz checks run on the estimator's own workspace.
+        double[] lambda = Enumerable.Range(0, 100).Select(i => 1e-3 * Math.Pow(1.06, i)).ToArray();
+        using var a = Reference.ToMatrix(Reference.WithEigenvalues(lambda, new Random(6), out _));
+        var chol = new Cholesky<double>(a, keepInput: true);
+        chol.Factor(1e-7);
+        var estimator = new SmallestEigenvalue(100);
+        estimator.Estimate(chol);
+        long nativeBefore = NativeMemoryCounter.LiveBytes;
+        NativeMemoryCounter.ResetPeak();
+        Allocation.AssertNone(() => estimator.Estimate(chol, tolerance: 1e-9), "a warm-started Estimate");
+        Assert.True(estimator.Iterations >= 2, "the measured call must run at least one Ritz check");
+        Assert.Equal(0, NativeMemoryCounter.PeakBytes - nativeBefore);
     }
 }
