@@ -67,7 +67,7 @@ internal static class CommandLine
         private readonly Option<double> _tau0, _tol, _maxTime;
         private readonly Option<double?> _lr;
         private readonly Option<bool> _bias;
-        private readonly Option<string> _out;
+        private readonly Option<string> _out, _gdStep, _ggnMetric;
 
         public SettingsOptions(Command command, int n, int m, int maxIterations, double maxTime, string output)
         {
@@ -83,12 +83,25 @@ internal static class CommandLine
             _threads = Add(command, new Option<int>("--threads") { Description = "OpenBLAS threads (0: its default)", DefaultValueFactory = _ => 0 });
             _test = Add(command, new Option<int>("--test") { Description = "Test points", DefaultValueFactory = _ => 2000 });
             _lr = Add(command, new Option<double?>("--lr") { Description = "Learning rate λ (GN default 10 on g = (f−y)/N, i.e. Arbel's; GD default 1 in units of 1/L̂)" });
+            _gdStep = Add(command, new Option<string>("--gd-step")
+            {
+                Description = "GD's step: normalized (λ/L̂, L̂ = λ_max(JJᵀ)/N at the start) or literal (λ itself, Arbel's; default λ = 10)",
+                DefaultValueFactory = _ => "normalized",
+            });
+            _gdStep.AcceptOnlyFromAmong("normalized", "literal");
+            _ggnMetric = Add(command, new Option<string>("--ggn-metric")
+            {
+                Description = "GGN-SCORE's regularizer metric: released (H = diag h'', the authors' code) or textbook (H = τ·diag h'')",
+                DefaultValueFactory = _ => "released",
+            });
+            _ggnMetric.AcceptOnlyFromAmong("released", "textbook");
             _out = Add(command, new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => output });
         }
 
         public RunSettings Read(ParseResult p) => new(p.GetValue(_n), p.GetValue(_m), p.GetValue(_d), p.GetValue(_tau0), p.GetValue(_bias),
             p.GetValue(_seed), p.GetValue(_tol), p.GetValue(_maxIter), p.GetValue(_maxTime), p.GetValue(_threads), p.GetValue(_test),
-            p.GetValue(_lr), p.GetValue(_out)!);
+            p.GetValue(_lr), p.GetValue(_gdStep) == "literal" ? GradientStepRule.Literal : GradientStepRule.Normalized,
+            p.GetValue(_ggnMetric) == "textbook", p.GetValue(_out)!);
 
         private static Option<T> Add<T>(Command command, Option<T> option)
         {

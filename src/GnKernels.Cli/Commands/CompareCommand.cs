@@ -14,7 +14,8 @@ internal static class CompareCommand
         using var data = settings.Data();
         var model = settings.Model();
         Console.WriteLine(data.Description);
-        Console.WriteLine($"student {model}, N = {settings.N}, τ₀ = {settings.Tau0}; GN: {TrainCommand.LearningRateNote(TrainingMethod.GaussNewton, null)}");
+        Console.WriteLine($"student {model}, N = {settings.N}, τ₀ = {settings.Tau0}");
+        Console.WriteLine($"GN: {TrainCommand.StepNote(TrainingMethod.GaussNewton, settings)}; GD: {TrainCommand.StepNote(TrainingMethod.GradientDescent, settings)}");
 
         TrainingMethod[] methods = [TrainingMethod.GaussNewton, TrainingMethod.GradientDescent, TrainingMethod.RandomFeatures];
         var results = methods.Select(m => TrainCommand.TrainOne(settings, model, data, m)).ToList();

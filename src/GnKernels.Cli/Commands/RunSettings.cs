@@ -5,7 +5,8 @@ namespace GnKernels.Cli.Commands;
 
 /// <summary>What `gnk train` and `gnk compare` were asked to do, validated before anything is allocated.</summary>
 internal sealed record RunSettings(int N, int M, int D, double Tau0, bool Bias, int Seed, double Tol, int MaxIterations,
-    double MaxTimeSeconds, int Threads, int TestCount, double? LearningRate, string OutputDirectory)
+    double MaxTimeSeconds, int Threads, int TestCount, double? LearningRate, GradientStepRule GradientDescentStep,
+    bool GgnTextbookMetric, string OutputDirectory)
 {
     /// <summary>Returns the first problem with the settings as one line, or null.</summary>
     public string? Validate()
@@ -38,6 +39,8 @@ internal sealed record RunSettings(int N, int M, int D, double Tau0, bool Bias, 
     {
         Method = method,
         LearningRate = LearningRate,
+        GradientDescentStep = GradientDescentStep,
+        GgnTextbookMetric = GgnTextbookMetric,
         RelativeTolerance = Tol,
         MaxIterations = MaxIterations,
         MaxTime = TimeSpan.FromSeconds(MaxTimeSeconds),

@@ -15,7 +15,7 @@ internal static class TrainCommand
         using var data = settings.Data();
         var model = settings.Model();
         Console.WriteLine($"{data.Description}");
-        Console.WriteLine($"student {model}, N = {settings.N}, τ₀ = {settings.Tau0}, {LearningRateNote(method, settings.LearningRate)}");
+        Console.WriteLine($"student {model}, N = {settings.N}, τ₀ = {settings.Tau0}, {StepNote(method, settings)}");
 
         var result = TrainOne(settings, model, data, method);
         Console.Write(result.Report());
@@ -57,10 +57,16 @@ internal static class TrainCommand
         return CommandLine.BadInput;
     }
 
-    internal static string LearningRateNote(TrainingMethod method, double? lr) => method switch
+    /// <summary>The step convention a method runs with, as the run's header states it.</summary>
+    internal static string StepNote(TrainingMethod method, RunSettings settings) => (method, settings.GradientDescentStep) switch
     {
-        TrainingMethod.GaussNewton => $"λ = {lr ?? 10} on g = (f − y)/N (Arbel's convention; λ = N is pure GN)",
-        TrainingMethod.GradientDescent => $"step {lr ?? 1}/L̂ with L̂ = λ_max(JJᵀ)/N at the start (normalized rule)",
+        (TrainingMethod.GaussNewton, _) => $"λ = {settings.LearningRate ?? 10} on g = (f − y)/N (Arbel's convention; λ = N is pure GN)",
+        (TrainingMethod.GradientDescent, GradientStepRule.Normalized) =>
+            $"step {settings.LearningRate ?? 1}/L̂ with L̂ = λ_max(JJᵀ)/N at the start (normalized rule)",
+        (TrainingMethod.GradientDescent, _) => $"step η = {settings.LearningRate ?? 10} on ∇L (Arbel's literal rule)",
+        (TrainingMethod.GgnScore, _) => settings.GgnTextbookMetric
+            ? "regularizer metric H = τ·diag h'' (textbook)"
+            : "regularizer metric H = diag h'' (the authors' released code)",
         _ => "no learning rate",
     };
 }

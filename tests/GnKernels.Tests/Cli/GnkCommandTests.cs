@@ -57,6 +57,39 @@ public class GnkCommandTests
         Assert.Contains("smaller learning rate", stderr);
     }
 
+    [Theory]
+    [InlineData("gd", "--gd-step", "literal", "step η = 10 on ∇L (Arbel's literal rule)")]
+    [InlineData("gd", "--gd-step", "normalized", "step 1/L̂")]
+    [InlineData("ggn-score", "--ggn-metric", "textbook", "H = τ·diag h'' (textbook)")]
+    [InlineData("ggn-score", "--ggn-metric", "released", "H = diag h'' (the authors' released code)")]
+    public void Step_rule_options_reach_the_run_and_its_header(string method, string option, string value, string header)
+    {
+        string dir = Directory.CreateTempSubdirectory("gnk-rule-").FullName;
+        var (exit, stdout, stderr) = Gnk("train", "--method", method, option, value, "--n", "30", "--m", "40", "--test", "0", "--max-iter", "5", "--out", dir);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains(header, stdout);
+
+        (exit, _, stderr) = Gnk("train", "--method", method, option, "bogus");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("bogus", stderr);
+    }
+
+    [Fact]
+    public void The_rule_options_change_the_run_itself()
+    {
+        string FirstStep(string method, string option, string value)
+        {
+            string dir = Directory.CreateTempSubdirectory("gnk-rule-").FullName;
+            var (exit, _, stderr) = Gnk("train", "--method", method, option, value, "--n", "30", "--m", "40", "--test", "0", "--max-iter", "2", "--out", dir);
+            Assert.True(exit == 0, stderr);
+            return File.ReadAllLines(Path.Combine(dir, $"{method}.csv"))[2];
+        }
+        string literal = FirstStep("gd", "--gd-step", "literal");
+        Assert.Equal("10", literal.Split(',')[8]); // step_size: η = λ = 10 itself
+        Assert.NotEqual(literal, FirstStep("gd", "--gd-step", "normalized"));
+        Assert.NotEqual(FirstStep("ggn-score", "--ggn-metric", "textbook"), FirstStep("ggn-score", "--ggn-metric", "released"));
+    }
+
     [Fact]
     public void Help_shows_the_defaults()
     {
