@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BenchmarkDotNet.Helpers;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using GnKernels.Benchmarks.Support;
@@ -24,11 +25,22 @@ Console.WriteLine();
 IEnumerable<Summary> summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 foreach (Summary summary in summaries)
 {
-    string report = Path.Combine(summary.ResultsDirectoryPath, $"{summary.Title}-report-github.md");
+    string report = GitHubReportPath(summary);
     if (File.Exists(report))
         File.WriteAllText(report, $"```\n{description.TrimEnd()}\n```\n\n{File.ReadAllText(report)}");
+    else
+        Console.Error.WriteLine($"warning: no report at {report} to head with the platform description");
 }
 return 0;
+
+// Where BenchmarkDotNet's exporters write a summary's report: named after the benchmark type when the summary holds
+// one type, after the summary's title (a joined run) otherwise.
+static string GitHubReportPath(Summary summary)
+{
+    Type[] types = [.. summary.BenchmarksCases.Select(c => c.Descriptor.Type).Distinct()];
+    string name = types.Length == 1 ? FolderNameHelper.ToFolderName(types[0]) : summary.Title;
+    return Path.Combine(summary.ResultsDirectoryPath, $"{name}-report-github.md");
+}
 
 // This program again with the job's environment: the platform exactly as the job's benchmark processes see it.
 static string DescribeWith((string Name, string Value)[] environment)

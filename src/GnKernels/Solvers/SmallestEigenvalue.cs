@@ -8,7 +8,7 @@ namespace GnKernels.Solvers;
 /// (A + σI)⁻¹, whose largest eigenvalue 1/(λ_min + σ) it finds in a few dozen solves against the factor, with
 /// full reorthogonalization (the basis is small). Far cheaper than <c>dsyevr</c> (which reduces A to tridiagonal
 /// form, about 5× a Cholesky at N = 2000). All buffers, including the Ritz checks' <c>dstevr</c> workspace, are
-/// allocated by the constructor: a warm-started call allocates nothing.
+/// allocated by the constructor: no call allocates.
 /// Each call starts from the previous call's Ritz vector (a training run's matrices change little from step to
 /// step, so a few solves suffice), the first from a seeded random vector; <see cref="Reset"/> forgets it.
 /// </summary>
@@ -77,11 +77,7 @@ public sealed class SmallestEigenvalue
 
         Span<double> q0 = _basis[0];
         if (_hasPrevious) _previous.CopyTo(q0);
-        else
-        {
-            var rng = new Random(12345);
-            for (int i = 0; i < _n; i++) q0[i] = rng.NextDouble() - 0.5;
-        }
+        else SeededStart(q0);
         TensorPrimitives.Divide(q0, TensorPrimitives.Norm(q0), q0);
 
         double theta = 0;
@@ -125,6 +121,20 @@ public sealed class SmallestEigenvalue
         for (int j = 0; j < k; j++) TensorPrimitives.MultiplyAdd(_basis[j], _ritzVector[j], _previous, _previous);
         _hasPrevious = true;
         return 1 / theta - factor.Shift;
+    }
+
+    // A fixed pseudo-random start in [−0.5, 0.5) from SplitMix64: the same on every call and machine, and unlike
+    // System.Random it allocates nothing, so a cold start is allocation-free too.
+    private static void SeededStart(Span<double> q)
+    {
+        ulong state = 12345;
+        for (int i = 0; i < q.Length; i++)
+        {
+            ulong z = state += 0x9E3779B97F4A7C15;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
+            q[i] = ((z ^ (z >> 31)) >> 11) * (1.0 / (1UL << 53)) - 0.5;
+        }
     }
 
     // The two largest eigenpairs of the Lanczos tridiagonal T_m (diagonal α, off-diagonal β).

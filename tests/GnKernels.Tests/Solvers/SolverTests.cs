@@ -326,4 +326,23 @@ public class SmallestEigenvalueMemoryTests
         Assert.True(estimator.Iterations >= 2, "the measured call must run at least one Ritz check");
         Assert.Equal(0, NativeMemoryCounter.PeakBytes - nativeBefore);
     }
+
+    [Fact]
+    public void Smallest_eigenvalue_cold_start_allocates_nothing_and_is_reproducible()
+    {
+        double[] lambda = Enumerable.Range(0, 80).Select(i => 1e-2 * Math.Pow(1.08, i)).ToArray();
+        using var a = Reference.ToMatrix(Reference.WithEigenvalues(lambda, new Random(8), out _));
+        var chol = new Cholesky<double>(a, keepInput: true);
+        chol.Factor(1e-7);
+        var estimator = new SmallestEigenvalue(80);
+        double first = estimator.Estimate(chol, tolerance: 1e-10);
+        int firstSteps = estimator.Iterations;
+        Assert.Equal(lambda[0], first, 1e-9 * lambda[^1]);
+        estimator.Reset();
+        Allocation.AssertNone(() => { estimator.Reset(); estimator.Estimate(chol, tolerance: 1e-10); }, "a cold-started Estimate");
+        // The seeded start is the same every time: a cold start repeats the first call exactly.
+        estimator.Reset();
+        Assert.Equal(first, estimator.Estimate(chol, tolerance: 1e-10));
+        Assert.Equal(firstSteps, estimator.Iterations);
+    }
 }
