@@ -40,8 +40,8 @@ Task("Build")
 });
 
 Task("Test")
-    .Description("Run the test suite once per ISA setting; print 'N passed, N failed' over all runs.")
-    .IsDependentOn("Build")
+    .Description("Check the package (Pack), then run the test suite once per ISA setting; print 'N passed, N failed' over all runs.")
+    .IsDependentOn("Pack")
     .Does(() =>
 {
     int passed = 0, failed = 0, skipped = 0;
@@ -91,14 +91,27 @@ Task("Bench")
 });
 
 Task("Pack")
-    .Description("Pack the GnKernels NuGet package (with the staged OpenBLAS) into artifacts/package.")
+    .Description("Pack the GnKernels NuGet package (with the staged OpenBLAS) into artifacts/package and check its native files.")
     .IsDependentOn("Build")
     .Does(() =>
 {
+    var packageDir = artifacts.Combine("package");
+    CleanDirectory(packageDir);
     DotNetPack("src/GnKernels/GnKernels.csproj", new DotNetPackSettings
     {
-        Configuration = configuration, NoBuild = true, NoLogo = true, OutputDirectory = artifacts.Combine("package"),
+        Configuration = configuration, NoBuild = true, NoLogo = true, OutputDirectory = packageDir,
     });
+    // A package without the staged OpenBLAS would load whatever libopenblas the consumer's machine has, or none.
+    var package = GetFiles(packageDir.CombineWithFilePath("*.nupkg").FullPath).Single();
+    using var zip = System.IO.Compression.ZipFile.OpenRead(package.FullPath);
+    var entries = zip.Entries.Select(e => e.FullName).ToHashSet();
+    var missing = GetFiles(stageDir.FullPath + "/**/*")
+        .Where(f => !f.GetFilename().FullPath.StartsWith('.'))   // the staging script's lock file
+        .Select(f => "runtimes/linux-x64/native/" + stageDir.GetRelativePath(f).FullPath)
+        .Where(path => !entries.Contains(path)).ToList();
+    if (missing.Count > 0 || !entries.Contains("runtimes/linux-x64/native/libopenblas.so.0"))
+        throw new CakeException($"{package.GetFilename()} lacks staged native files: {string.Join(", ", missing.DefaultIfEmpty("libopenblas.so.0"))}.");
+    Information($"{package.GetFilename()}: {entries.Count(e => e.StartsWith("runtimes/"))} native files, as staged.");
 });
 
 Task("Demo")
