@@ -105,12 +105,12 @@ Task("Pack")
     var package = GetFiles(packageDir.CombineWithFilePath("*.nupkg").FullPath).Single();
     using var zip = System.IO.Compression.ZipFile.OpenRead(package.FullPath);
     var entries = zip.Entries.Select(e => e.FullName).ToHashSet();
-    var missing = GetFiles(stageDir.FullPath + "/**/*")
+    var staged = GetFiles(stageDir.FullPath + "/**/*")
         .Where(f => !f.GetFilename().FullPath.StartsWith('.'))   // the staging script's lock file
-        .Select(f => "runtimes/linux-x64/native/" + stageDir.GetRelativePath(f).FullPath)
-        .Where(path => !entries.Contains(path)).ToList();
-    if (missing.Count > 0 || !entries.Contains("runtimes/linux-x64/native/libopenblas.so.0"))
-        throw new CakeException($"{package.GetFilename()} lacks staged native files: {string.Join(", ", missing.DefaultIfEmpty("libopenblas.so.0"))}.");
+        .Select(f => "runtimes/linux-x64/native/" + stageDir.GetRelativePath(f).FullPath).ToList();
+    var missing = staged.Where(path => !entries.Contains(path)).ToList();
+    if (staged.Count == 0 || missing.Count > 0)
+        throw new CakeException($"{package.GetFilename()} lacks staged native files: {(staged.Count == 0 ? $"nothing is staged in {stageDir}" : string.Join(", ", missing))}.");
     Information($"{package.GetFilename()}: {entries.Count(e => e.StartsWith("runtimes/"))} native files, as staged.");
 });
 
