@@ -138,11 +138,14 @@ internal static class SiluMath
         TV tauRemainder = TV.MultiplyAdd(tau, minusDError, TV.FusedMultiplyAdd(tau, minusD, tUp));
         TV minusAlphaRemainder = TV.MultiplyAdd(minusAlpha, minusDError, TV.FusedMultiplyAdd(minusAlpha, minusD, minusA));
         // −a·τ with one rounding, then max(x, 0) − a·τ·2^(−o) with one more (the minimum restores −0 for x = −0).
-        TV minusW = TV.FusedMultiplyAdd(minusA, tau, TV.Multiply(tauRemainder, minusAlpha));
+        TV tauRemainderTimesMinusAlpha = TV.Multiply(tauRemainder, minusAlpha);
+        TV minusW = TV.FusedMultiplyAdd(minusA, tau, tauRemainderTimesMinusAlpha);
         TV value = TV.MinNative(TV.FusedMultiplyAdd(minusW, scaleDown, xPos), xPos);
         // g = (τ + τLo)(1 − α − αLo) to first order in the low parts (τLo = remainder/(1+t), likewise αLo), rounded once.
+        // Its low part reuses the value's τ-remainder·(−α): an addition instead of a multiplication, and one step shorter
+        // after α's remainder, which ends the chain (fused f64 +1.3%, 6 processes).
         TV oneMinusAlpha = TV.Add(one, minusAlpha);
-        TV gLo = TV.Multiply(reciprocal, TV.MultiplyAdd(tauRemainder, oneMinusAlpha, TV.Multiply(tau, minusAlphaRemainder)));
+        TV gLo = TV.Multiply(reciprocal, TV.MultiplyAdd(tau, minusAlphaRemainder, TV.Add(tauRemainder, tauRemainderTimesMinusAlpha)));
         TV g = TV.FusedMultiplyAdd(tau, oneMinusAlpha, gLo);
         // silu'(x) = g·2^(−o) for x &lt; 0 and 1 − g·2^(−o) for x ≥ 0: the scale's sign by XOR with x's sign bit (cheaper
         // than a mask and two selects), and the constant term 1 or 0 from the signed scale itself, ∓2^(−o)·2^(o−1) + 0.5,
