@@ -29,6 +29,8 @@ internal interface ILanes<TSelf, T>
     /// <summary>a·b + c with a single rounding, always (software-emulated without FMA hardware): the error-free
     /// transforms depend on it.</summary>
     static abstract TSelf FusedMultiplyAdd(TSelf a, TSelf b, TSelf c);
+    /// <summary>c − a·b with a single rounding, always (one instruction with FMA hardware).</summary>
+    static abstract TSelf NegatedMultiplyAdd(TSelf a, TSelf b, TSelf c);
     /// <summary>−|a| (the sign bit set).</summary>
     static abstract TSelf NegativeAbs(TSelf a);
     /// <summary>The hardware's min/max; with NaN the result is platform-specific (x86: the second operand).</summary>

@@ -40,6 +40,12 @@ internal readonly struct Lanes512<T>(Vector512<T> a, Vector512<T> b) : ILanes<La
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> FusedMultiplyAdd(Lanes512<T> a, Lanes512<T> b, Lanes512<T> c) => typeof(T) == typeof(double)
         ? new(Vector512.FusedMultiplyAdd(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector512.FusedMultiplyAdd(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
         : new(Vector512.FusedMultiplyAdd(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector512.FusedMultiplyAdd(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>());
+    // The intrinsic, not FusedMultiplyAdd(-a, b, c): through these structs the JIT does not fold the negation.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> NegatedMultiplyAdd(Lanes512<T> a, Lanes512<T> b, Lanes512<T> c) => typeof(T) == typeof(double)
+        ? new((Avx512F.IsSupported ? Avx512F.FusedMultiplyAddNegated(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()) : Vector512.FusedMultiplyAdd(-a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble())).As<double, T>(),
+              (Avx512F.IsSupported ? Avx512F.FusedMultiplyAddNegated(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()) : Vector512.FusedMultiplyAdd(-a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble())).As<double, T>())
+        : new((Avx512F.IsSupported ? Avx512F.FusedMultiplyAddNegated(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()) : Vector512.FusedMultiplyAdd(-a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle())).As<float, T>(),
+              (Avx512F.IsSupported ? Avx512F.FusedMultiplyAddNegated(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()) : Vector512.FusedMultiplyAdd(-a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle())).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> NegativeAbs(Lanes512<T> a) => new(a._a | Vector512.Create(-T.Zero), a._b | Vector512.Create(-T.Zero));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> XorSign(Lanes512<T> a, Lanes512<T> s) => new(a._a ^ (s._a & Vector512.Create(-T.Zero)), a._b ^ (s._b & Vector512.Create(-T.Zero)));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> MinNative(Lanes512<T> a, Lanes512<T> b) => new(Vector512.MinNative(a._a, b._a), Vector512.MinNative(a._b, b._b));
@@ -92,6 +98,12 @@ internal readonly struct Lanes256<T>(Vector256<T> a, Vector256<T> b) : ILanes<La
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> FusedMultiplyAdd(Lanes256<T> a, Lanes256<T> b, Lanes256<T> c) => typeof(T) == typeof(double)
         ? new(Vector256.FusedMultiplyAdd(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector256.FusedMultiplyAdd(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
         : new(Vector256.FusedMultiplyAdd(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector256.FusedMultiplyAdd(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>());
+    // The intrinsic, not FusedMultiplyAdd(-a, b, c): through these structs the JIT does not fold the negation.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> NegatedMultiplyAdd(Lanes256<T> a, Lanes256<T> b, Lanes256<T> c) => typeof(T) == typeof(double)
+        ? new((Fma.IsSupported ? Fma.MultiplyAddNegated(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()) : Vector256.FusedMultiplyAdd(-a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble())).As<double, T>(),
+              (Fma.IsSupported ? Fma.MultiplyAddNegated(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()) : Vector256.FusedMultiplyAdd(-a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble())).As<double, T>())
+        : new((Fma.IsSupported ? Fma.MultiplyAddNegated(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()) : Vector256.FusedMultiplyAdd(-a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle())).As<float, T>(),
+              (Fma.IsSupported ? Fma.MultiplyAddNegated(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()) : Vector256.FusedMultiplyAdd(-a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle())).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> NegativeAbs(Lanes256<T> a) => new(a._a | Vector256.Create(-T.Zero), a._b | Vector256.Create(-T.Zero));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> XorSign(Lanes256<T> a, Lanes256<T> s) => new(a._a ^ (s._a & Vector256.Create(-T.Zero)), a._b ^ (s._b & Vector256.Create(-T.Zero)));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> MinNative(Lanes256<T> a, Lanes256<T> b) => new(Vector256.MinNative(a._a, b._a), Vector256.MinNative(a._b, b._b));
@@ -130,6 +142,12 @@ internal readonly struct Lanes128<T>(Vector128<T> a, Vector128<T> b) : ILanes<La
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> FusedMultiplyAdd(Lanes128<T> a, Lanes128<T> b, Lanes128<T> c) => typeof(T) == typeof(double)
         ? new(Vector128.FusedMultiplyAdd(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector128.FusedMultiplyAdd(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>())
         : new(Vector128.FusedMultiplyAdd(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector128.FusedMultiplyAdd(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>());
+    // The intrinsic, not FusedMultiplyAdd(-a, b, c): through these structs the JIT does not fold the negation.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> NegatedMultiplyAdd(Lanes128<T> a, Lanes128<T> b, Lanes128<T> c) => typeof(T) == typeof(double)
+        ? new((Fma.IsSupported ? Fma.MultiplyAddNegated(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()) : Vector128.FusedMultiplyAdd(-a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble())).As<double, T>(),
+              (Fma.IsSupported ? Fma.MultiplyAddNegated(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()) : Vector128.FusedMultiplyAdd(-a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble())).As<double, T>())
+        : new((Fma.IsSupported ? Fma.MultiplyAddNegated(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()) : Vector128.FusedMultiplyAdd(-a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle())).As<float, T>(),
+              (Fma.IsSupported ? Fma.MultiplyAddNegated(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()) : Vector128.FusedMultiplyAdd(-a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle())).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> NegativeAbs(Lanes128<T> a) => new(a._a | Vector128.Create(-T.Zero), a._b | Vector128.Create(-T.Zero));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> XorSign(Lanes128<T> a, Lanes128<T> s) => new(a._a ^ (s._a & Vector128.Create(-T.Zero)), a._b ^ (s._b & Vector128.Create(-T.Zero)));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> MinNative(Lanes128<T> a, Lanes128<T> b) => new(Vector128.MinNative(a._a, b._a), Vector128.MinNative(a._b, b._b));
@@ -165,6 +183,7 @@ internal readonly struct LanesScalar<T>(T v) : ILanes<LanesScalar<T>, T> where T
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Divide(LanesScalar<T> a, LanesScalar<T> b) => new(a._v / b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> MultiplyAdd(LanesScalar<T> a, LanesScalar<T> b, LanesScalar<T> c) => new(T.MultiplyAddEstimate(a._v, b._v, c._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> FusedMultiplyAdd(LanesScalar<T> a, LanesScalar<T> b, LanesScalar<T> c) => new(T.FusedMultiplyAdd(a._v, b._v, c._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> NegatedMultiplyAdd(LanesScalar<T> a, LanesScalar<T> b, LanesScalar<T> c) => new(T.FusedMultiplyAdd(-a._v, b._v, c._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> NegativeAbs(LanesScalar<T> a) => new(-T.Abs(a._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> XorSign(LanesScalar<T> a, LanesScalar<T> s) => T.IsNegative(s._v) ? new(-a._v) : a;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> MinNative(LanesScalar<T> a, LanesScalar<T> b) => new(T.MinNative(a._v, b._v));
