@@ -105,13 +105,13 @@ internal static class SiluMath
     public static TV Value<TV, T>(TV x, TV tUp) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Denominator<TV, T>(x, tUp, out TV minusA, out TV xPos, out TV d, out TV minusD, out TV minusDError);
-        TV numerator = TV.Multiply(minusA, tUp);
-        TV numeratorLo = TV.FusedMultiplyAdd(minusA, tUp, TV.Negate(numerator));
+        TV numerator = TV.NegatedMultiplyAdd(minusA, tUp, TV.Constant(0.0));
+        TV numeratorLo = TV.NegatedMultiplyAdd(minusA, tUp, TV.Negate(numerator));
         TV quotient = TV.Divide(numerator, d);
         TV remainder = TV.Add(TV.FusedMultiplyAdd(quotient, minusD, numerator), TV.MultiplyAdd(quotient, minusDError, numeratorLo));
-        TV minusW = TV.MultiplyAdd(remainder, TV.ReciprocalEstimate(d), quotient);
-        // The minimum restores −0 where −w is +0 (x = −0); NaN and +∞ pass as the second operand.
-        return TV.MinNative(TV.FusedMultiplyAdd(minusW, TV.Constant(ScaleDown<T>()), xPos), xPos);
+        TV w = TV.MultiplyAdd(remainder, TV.ReciprocalEstimate(d), quotient);
+        // w is +0 at x = ±0, so the last FMA gives −0 for x = −0 by itself.
+        return TV.FusedMultiplyAdd(w, TV.Constant(-ScaleDown<T>()), xPos);
     }
 
     /// <summary>silu(x) and silu'(x) from one exp and one division.</summary>
