@@ -42,12 +42,12 @@ internal static class SiluMath
         TV.MaxNative(TV.Constant(-Clamp<T>()), TV.NegativeAbs(x));
 
     /// <summary>
-    /// What both kernels' second stage starts from: −a, max(x, 0) and −(1 + t) exactly, as −d − dError, from
-    /// t·2^o (<see cref="Start{TV, T}"/>). −a is formed again rather than carried: two short operations against two
+    /// What both kernels' second stage starts from: −a, max(x, 0) and 1 + t exactly, as d − minusDError, from
+    /// t·2^o (<see cref="Start{TV, T}"/>); remainders take −d by negated FMAs. −a is formed again rather than carried: two short operations against two
     /// more registers per step held across the stages.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Denominator<TV, T>(TV x, TV tUp, out TV minusA, out TV xPos, out TV d, out TV minusD, out TV minusDError)
+    private static void Denominator<TV, T>(TV x, TV tUp, out TV minusA, out TV xPos, out TV d, out TV minusDError)
         where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         TV one = TV.Constant(1.0);
@@ -55,10 +55,9 @@ internal static class SiluMath
         minusA = MinusA<TV, T>(x);
         // max(−0, x) is −0 for x &lt; 0 (every negative x ends ≤ −0), x itself for x ≥ 0, ±∞ and NaN.
         xPos = TV.MaxNative(TV.Constant(-0.0), x);
-        // One multiplication and three additions rather than three FMAs: the FMA pipes are the busier ones.
+        // One multiplication and two additions rather than FMAs: the FMA pipes are the busier ones.
         TV t = TV.Multiply(tUp, scaleDown);
         d = TV.Add(t, one);
-        minusD = TV.Subtract(TV.Constant(-1.0), t);
         minusDError = TV.Subtract(TV.Subtract(d, one), t);   // Fast2Sum: 1 ≥ t
     }
 
@@ -104,11 +103,11 @@ internal static class SiluMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Value<TV, T>(TV x, TV tUp) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Denominator<TV, T>(x, tUp, out TV minusA, out TV xPos, out TV d, out TV minusD, out TV minusDError);
+        Denominator<TV, T>(x, tUp, out TV minusA, out TV xPos, out TV d, out TV minusDError);
         TV numerator = TV.NegatedMultiplyAdd(minusA, tUp, TV.Constant(0.0));
         TV numeratorLo = TV.NegatedMultiplyAdd(minusA, tUp, TV.Negate(numerator));
         TV quotient = TV.Divide(numerator, d);
-        TV remainder = TV.Add(TV.FusedMultiplyAdd(quotient, minusD, numerator), TV.MultiplyAdd(quotient, minusDError, numeratorLo));
+        TV remainder = TV.Add(TV.NegatedMultiplyAdd(quotient, d, numerator), TV.MultiplyAdd(quotient, minusDError, numeratorLo));
         TV w = TV.MultiplyAdd(remainder, TV.ReciprocalEstimate(d), quotient);
         // w is +0 at x = ±0, so the last FMA gives −0 for x = −0 by itself.
         return TV.FusedMultiplyAdd(w, TV.Constant(-ScaleDown<T>()), xPos);
@@ -128,14 +127,14 @@ internal static class SiluMath
     public static TV ValueAndDerivative<TV, T>(TV x, TV tUp, out TV derivative)
         where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Denominator<TV, T>(x, tUp, out TV minusA, out TV xPos, out TV d, out TV minusD, out TV minusDError);
+        Denominator<TV, T>(x, tUp, out TV minusA, out TV xPos, out TV d, out TV minusDError);
         TV one = TV.Constant(1.0);
         TV reciprocal = TV.ReciprocalEstimate(d);
         TV tau = TV.Divide(tUp, d);
         // −α = −a + a·τ·2^(−o); a·2^(−o) may underflow only where a is far below what 1 − α resolves.
         TV minusAlpha = TV.FusedMultiplyAdd(TV.Multiply(minusA, TV.Constant(-ScaleDown<T>())), tau, minusA);
-        TV tauRemainder = TV.MultiplyAdd(tau, minusDError, TV.FusedMultiplyAdd(tau, minusD, tUp));
-        TV minusAlphaRemainder = TV.MultiplyAdd(minusAlpha, minusDError, TV.FusedMultiplyAdd(minusAlpha, minusD, minusA));
+        TV tauRemainder = TV.MultiplyAdd(tau, minusDError, TV.NegatedMultiplyAdd(tau, d, tUp));
+        TV minusAlphaRemainder = TV.MultiplyAdd(minusAlpha, minusDError, TV.NegatedMultiplyAdd(minusAlpha, d, minusA));
         // w = a·τ with one rounding, then max(x, 0) − w·2^(−o) with one more. w is formed positive (negated FMAs), so it
         // is +0 at x = ±0 and the last FMA gives −0 for x = −0 by itself: no minimum to restore it.
         TV tauRemainderTimesAlpha = TV.NegatedMultiplyAdd(tauRemainder, minusAlpha, TV.Constant(0.0));
