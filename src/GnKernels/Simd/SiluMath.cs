@@ -43,8 +43,8 @@ internal static class SiluMath
 
     /// <summary>
     /// What both kernels' second stage starts from: −a, max(x, 0) and 1 + t exactly, as d − minusDError, from
-    /// t·2^o (<see cref="Start{TV, T}"/>); remainders take −d by negated FMAs. −a is formed again rather than carried: two short operations against two
-    /// more registers per step held across the stages.
+    /// t·2^o (<see cref="Start{TV, T}"/>); remainders take −d by negated FMAs. −a is formed again rather than
+    /// carried: two short operations against two more registers per step held across the stages.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Denominator<TV, T>(TV x, TV tUp, out TV minusA, out TV xPos, out TV d, out TV minusDError)
@@ -104,6 +104,7 @@ internal static class SiluMath
     public static TV Value<TV, T>(TV x, TV tUp) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Denominator<TV, T>(x, tUp, out TV minusA, out TV xPos, out TV d, out TV minusDError);
+        // −(−a·t·2^o) by a negated FMA with 0: positive with one rounding, and +0 (not −0) at a = 0.
         TV numerator = TV.NegatedMultiplyAdd(minusA, tUp, TV.Constant(0.0));
         TV numeratorLo = TV.NegatedMultiplyAdd(minusA, tUp, TV.Negate(numerator));
         TV quotient = TV.Divide(numerator, d);

@@ -316,8 +316,7 @@ public class SmallestEigenvalueMemoryTests
         // Arbel's rule estimates λ_min at every training step: the Ritz checks run on the estimator's own workspace.
         double[] lambda = Enumerable.Range(0, 100).Select(i => 1e-3 * Math.Pow(1.06, i)).ToArray();
         using var a = Reference.ToMatrix(Reference.WithEigenvalues(lambda, new Random(6), out _));
-        var chol = new Cholesky<double>(a, keepInput: true);
-        chol.Factor(1e-7);
+        var chol = Factored(a);
         var estimator = new SmallestEigenvalue(100);
         estimator.Estimate(chol);
         long nativeBefore = NativeMemoryCounter.LiveBytes;
@@ -332,8 +331,7 @@ public class SmallestEigenvalueMemoryTests
     {
         double[] lambda = Enumerable.Range(0, 80).Select(i => 1e-2 * Math.Pow(1.08, i)).ToArray();
         using var a = Reference.ToMatrix(Reference.WithEigenvalues(lambda, new Random(8), out _));
-        var chol = new Cholesky<double>(a, keepInput: true);
-        chol.Factor(1e-7);
+        var chol = Factored(a);
         var estimator = new SmallestEigenvalue(80);
         double first = estimator.Estimate(chol, tolerance: 1e-10);
         int firstSteps = estimator.Iterations;
@@ -343,5 +341,12 @@ public class SmallestEigenvalueMemoryTests
         estimator.Reset();
         Assert.Equal(first, estimator.Estimate(chol, tolerance: 1e-10));
         Assert.Equal(firstSteps, estimator.Iterations);
+    }
+
+    private static Cholesky<double> Factored(DenseMatrix<double> a)
+    {
+        var chol = new Cholesky<double>(a, keepInput: true);
+        chol.Factor(1e-7);
+        return chol;
     }
 }
