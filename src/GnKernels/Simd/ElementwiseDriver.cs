@@ -9,55 +9,55 @@ namespace GnKernels.Simd;
 /// Loops and tails for element-wise kernels, one per shape (1→1, 1→2, 2→1), generic over the width.
 /// One step is one lanes struct (two vectors of the width), computed in two stages that the loops overlap
 /// across steps. The tail is one overlapping step ending at the last element. Inputs shorter than one step drop
-/// to the next narrower width, so the scalar loop handles at most 2·Vector128.Count − 1 elements.
+/// to the next narrower width, so the scalar loop handles at most 2·Vector128.Count − 1 elements. Outputs of
+/// <see cref="StreamingBytes"/> or more bypass the caches on AVX-512 machines.
 /// Arguments are validated by the public entry points.
 /// </summary>
 internal static class ElementwiseDriver
 {
-    public static void Run<T, TOp>(SimdPath path, ReadOnlySpan<T> x, Span<T> y)
+    public static unsafe void Run<T, TOp>(SimdPath path, ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IUnaryOperator<T>
     {
         ref T xr = ref MemoryMarshal.GetReference(x);
-        ref T yr = ref MemoryMarshal.GetReference(y);
         nuint n = (nuint)x.Length;
+        fixed (T* yr = y)
         switch (Narrow(path, x.Length, Lanes512<T>.Count, Lanes256<T>.Count, Lanes128<T>.Count))
         {
-            case SimdPath.V512: Unary<T, TOp, Lanes512<T>>(ref xr, ref yr, n); break;
-            case SimdPath.V256: Unary<T, TOp, Lanes256<T>>(ref xr, ref yr, n); break;
-            case SimdPath.V128: Unary<T, TOp, Lanes128<T>>(ref xr, ref yr, n); break;
-            default: Unary<T, TOp, LanesScalar<T>>(ref xr, ref yr, n); break;
+            case SimdPath.V512: Unary<T, TOp, Lanes512<T>>(ref xr, yr, n); break;
+            case SimdPath.V256: Unary<T, TOp, Lanes256<T>>(ref xr, yr, n); break;
+            case SimdPath.V128: Unary<T, TOp, Lanes128<T>>(ref xr, yr, n); break;
+            default: Unary<T, TOp, LanesScalar<T>>(ref xr, yr, n); break;
         }
     }
 
-    public static void Run<T, TOp>(SimdPath path, ReadOnlySpan<T> x, Span<T> y1, Span<T> y2)
+    public static unsafe void Run<T, TOp>(SimdPath path, ReadOnlySpan<T> x, Span<T> y1, Span<T> y2)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IUnaryTwoOutputOperator<T>
     {
         ref T xr = ref MemoryMarshal.GetReference(x);
-        ref T ar = ref MemoryMarshal.GetReference(y1);
-        ref T br = ref MemoryMarshal.GetReference(y2);
         nuint n = (nuint)x.Length;
+        fixed (T* ar = y1, br = y2)
         switch (Narrow(path, x.Length, Lanes512<T>.Count, Lanes256<T>.Count, Lanes128<T>.Count))
         {
-            case SimdPath.V512: UnaryTwo<T, TOp, Lanes512<T>>(ref xr, ref ar, ref br, n); break;
-            case SimdPath.V256: UnaryTwo<T, TOp, Lanes256<T>>(ref xr, ref ar, ref br, n); break;
-            case SimdPath.V128: UnaryTwo<T, TOp, Lanes128<T>>(ref xr, ref ar, ref br, n); break;
-            default: UnaryTwo<T, TOp, LanesScalar<T>>(ref xr, ref ar, ref br, n); break;
+            case SimdPath.V512: UnaryTwo<T, TOp, Lanes512<T>>(ref xr, ar, br, n); break;
+            case SimdPath.V256: UnaryTwo<T, TOp, Lanes256<T>>(ref xr, ar, br, n); break;
+            case SimdPath.V128: UnaryTwo<T, TOp, Lanes128<T>>(ref xr, ar, br, n); break;
+            default: UnaryTwo<T, TOp, LanesScalar<T>>(ref xr, ar, br, n); break;
         }
     }
 
-    public static void Run<T, TOp>(SimdPath path, ReadOnlySpan<T> x1, ReadOnlySpan<T> x2, Span<T> y)
+    public static unsafe void Run<T, TOp>(SimdPath path, ReadOnlySpan<T> x1, ReadOnlySpan<T> x2, Span<T> y)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IBinaryOperator<T>
     {
         ref T ar = ref MemoryMarshal.GetReference(x1);
         ref T br = ref MemoryMarshal.GetReference(x2);
-        ref T yr = ref MemoryMarshal.GetReference(y);
         nuint n = (nuint)x1.Length;
+        fixed (T* yr = y)
         switch (Narrow(path, x1.Length, Lanes512<T>.Count, Lanes256<T>.Count, Lanes128<T>.Count))
         {
-            case SimdPath.V512: Binary<T, TOp, Lanes512<T>>(ref ar, ref br, ref yr, n); break;
-            case SimdPath.V256: Binary<T, TOp, Lanes256<T>>(ref ar, ref br, ref yr, n); break;
-            case SimdPath.V128: Binary<T, TOp, Lanes128<T>>(ref ar, ref br, ref yr, n); break;
-            default: Binary<T, TOp, LanesScalar<T>>(ref ar, ref br, ref yr, n); break;
+            case SimdPath.V512: Binary<T, TOp, Lanes512<T>>(ref ar, ref br, yr, n); break;
+            case SimdPath.V256: Binary<T, TOp, Lanes256<T>>(ref ar, ref br, yr, n); break;
+            case SimdPath.V128: Binary<T, TOp, Lanes128<T>>(ref ar, ref br, yr, n); break;
+            default: Binary<T, TOp, LanesScalar<T>>(ref ar, ref br, yr, n); break;
         }
     }
 
@@ -111,14 +111,86 @@ internal static class ElementwiseDriver
     /// fused kernel with unaligned arrays in the probe. Zero for the scalar path and for inputs of less than three
     /// steps, where the extra overlap would cost more than it saves, and without <see cref="HeadEarly"/>.
     /// </summary>
-    private static unsafe nuint AlignmentShift<T, TV>(ref T destination, nuint n)
+    private static unsafe nuint AlignmentShift<T, TV>(T* destination, nuint n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TV : struct, ILanes<TV, T>
     {
         nuint vectorElements = (nuint)TV.Count / 2;
         if (!HeadEarly || vectorElements == 0 || n < 3 * (nuint)TV.Count) return 0;
         nuint vectorBytes = vectorElements * (nuint)sizeof(T);
-        nuint toBoundary = (vectorBytes - (nuint)Unsafe.AsPointer(ref destination) % vectorBytes) % vectorBytes / (nuint)sizeof(T);
+        nuint toBoundary = (vectorBytes - (nuint)destination % vectorBytes) % vectorBytes / (nuint)sizeof(T);
         return toBoundary == 0 ? 0 : vectorElements - toBoundary;
+    }
+
+    /// <summary>
+    /// Outputs of at least this many bytes (each) are written past the caches. A store that misses the cache first
+    /// reads its line (read-for-ownership), so an output far beyond the cache costs a third memory stream beside
+    /// the input and the write-back. Below a quarter of the 32 MiB L3 the cached stores were as fast or faster,
+    /// and leave the output in cache for its consumer; from 8 MiB on streaming won (V512, same process: fused
+    /// f64 +4% at 8 MiB, +10–15% at 16 MiB, +7–30% at 32 MiB, where the cached runs swung with the neighbours).
+    /// </summary>
+    internal const long StreamingBytes = 8L << 20;
+
+    /// <summary>
+    /// Whether the aligned steps (see <see cref="StepStart"/>) may store non-temporally: only where they are aligned
+    /// (<see cref="HeadEarly"/>, more than one element per vector, a destination on an element boundary) and the
+    /// output is large.
+    /// </summary>
+    private static unsafe bool Streams<T, TV>(T* destination, nuint n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TV : struct, ILanes<TV, T> =>
+        HeadEarly && TV.Count > 1 && (long)n * sizeof(T) >= StreamingBytes && (nuint)destination % (nuint)sizeof(T) == 0;
+
+    /// <summary>Whether a call on <paramref name="path"/> of <paramref name="length"/> elements into
+    /// <paramref name="destination"/> streams its (first) output: what the tests check the streaming path with.</summary>
+    internal static unsafe bool StreamsInto<T>(SimdPath path, Span<T> destination, int length) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        fixed (T* p = destination)
+            return Narrow(path, length, Lanes512<T>.Count, Lanes256<T>.Count, Lanes128<T>.Count) switch
+            {
+                SimdPath.V512 => Streams<T, Lanes512<T>>(p, (nuint)length),
+                SimdPath.V256 => Streams<T, Lanes256<T>>(p, (nuint)length),
+                SimdPath.V128 => Streams<T, Lanes128<T>>(p, (nuint)length),
+                _ => false,
+            };
+    }
+
+    /// <summary>Whether two destinations lie at the same offset from a vector boundary, so steps aligned to one are
+    /// aligned to both. Otherwise the second output stays cached: realigning it by a permute per vector would win
+    /// back 2–3% of the fused kernel at 32 MiB (measured with both streamed against only the first).</summary>
+    private static unsafe bool SameAlignment<T, TV>(T* a, T* b)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TV : struct, ILanes<TV, T> =>
+        ((nuint)a - (nuint)b) % ((nuint)TV.Count / 2 * (nuint)sizeof(T)) == 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreStep<T, TV>(TV value, T* destination, nuint at, bool nonTemporal)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TV : struct, ILanes<TV, T>
+    {
+        if (nonTemporal) TV.StoreNonTemporal(value, destination, at);
+        else TV.Store(value, ref *destination, at);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Unary<T, TOp, TV>(ref T x, T* y, nuint n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IUnaryOperator<T> where TV : struct, ILanes<TV, T>
+    {
+        if (Streams<T, TV>(y, n)) UnaryLoop<T, TOp, TV, StreamFirstOutput>(ref x, y, n);
+        else UnaryLoop<T, TOp, TV, CachedStores>(ref x, y, n);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void UnaryTwo<T, TOp, TV>(ref T x, T* y1, T* y2, nuint n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IUnaryTwoOutputOperator<T> where TV : struct, ILanes<TV, T>
+    {
+        if (!Streams<T, TV>(y1, n)) UnaryTwoLoop<T, TOp, TV, CachedStores>(ref x, y1, y2, n);
+        else if (SameAlignment<T, TV>(y1, y2)) UnaryTwoLoop<T, TOp, TV, StreamAllOutputs>(ref x, y1, y2, n);
+        else UnaryTwoLoop<T, TOp, TV, StreamFirstOutput>(ref x, y1, y2, n);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Binary<T, TOp, TV>(ref T x1, ref T x2, T* y, nuint n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IBinaryOperator<T> where TV : struct, ILanes<TV, T>
+    {
+        if (Streams<T, TV>(y, n)) BinaryLoop<T, TOp, TV, StreamFirstOutput>(ref x1, ref x2, y, n);
+        else BinaryLoop<T, TOp, TV, CachedStores>(ref x1, ref x2, y, n);
     }
 
     /// <summary>
@@ -131,11 +203,11 @@ internal static class ElementwiseDriver
         at == 0 ? (HeadEarly ? head : TV.Load(ref x, 0)) : at < last ? TV.Load(ref x, at) : tail;
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Unary<T, TOp, TV>(ref T x, ref T y, nuint n)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IUnaryOperator<T> where TV : struct, ILanes<TV, T>
+    private static unsafe void UnaryLoop<T, TOp, TV, TMode>(ref T x, T* y, nuint n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IUnaryOperator<T> where TV : struct, ILanes<TV, T> where TMode : struct, IStoreMode
     {
         if (n == 0) return;
-        nuint step = (nuint)TV.Count, last = n - step, shift = AlignmentShift<T, TV>(ref y, n), steps = 1 + (n + shift - 1) / step;
+        nuint step = (nuint)TV.Count, last = n - step, shift = AlignmentShift<T, TV>(y, n), steps = 1 + (n + shift - 1) / step;
         TV head = HeadEarly ? TV.Load(ref x, 0) : default, tail = TV.Load(ref x, last);
         TV held = default, heldStarted = default;
         nuint heldAt = 0;
@@ -149,17 +221,18 @@ internal static class ElementwiseDriver
                 started = TOp.Start(v);
             }
             if (Lag == 0) { held = v; heldStarted = started; heldAt = at; }
-            if (k >= Lag) TV.Store(TOp.Finish(held, heldStarted), ref y, heldAt);
+            if (k >= Lag) StoreStep(TOp.Finish(held, heldStarted), y, heldAt, TMode.StreamFirst && heldAt != 0 && heldAt < last);
             if (Lag == 1) { held = v; heldStarted = started; heldAt = at; }
         }
+        if (TMode.StreamFirst) Sse.StoreFence();
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void UnaryTwo<T, TOp, TV>(ref T x, ref T y1, ref T y2, nuint n)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IUnaryTwoOutputOperator<T> where TV : struct, ILanes<TV, T>
+    private static unsafe void UnaryTwoLoop<T, TOp, TV, TMode>(ref T x, T* y1, T* y2, nuint n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IUnaryTwoOutputOperator<T> where TV : struct, ILanes<TV, T> where TMode : struct, IStoreMode
     {
         if (n == 0) return;
-        nuint step = (nuint)TV.Count, last = n - step, shift = AlignmentShift<T, TV>(ref y1, n), steps = 1 + (n + shift - 1) / step;
+        nuint step = (nuint)TV.Count, last = n - step, shift = AlignmentShift<T, TV>(y1, n), steps = 1 + (n + shift - 1) / step;
         TV head = HeadEarly ? TV.Load(ref x, 0) : default, tail = TV.Load(ref x, last);
         TV held = default, heldStarted = default;
         nuint heldAt = 0;
@@ -175,19 +248,21 @@ internal static class ElementwiseDriver
             if (Lag == 0) { held = v; heldStarted = started; heldAt = at; }
             if (k >= Lag)
             {
-                TV.Store(TOp.Finish(held, heldStarted, out TV second), ref y1, heldAt);
-                TV.Store(second, ref y2, heldAt);
+                bool aligned = heldAt != 0 && heldAt < last;
+                StoreStep(TOp.Finish(held, heldStarted, out TV second), y1, heldAt, TMode.StreamFirst && aligned);
+                StoreStep(second, y2, heldAt, TMode.StreamSecond && aligned);
             }
             if (Lag == 1) { held = v; heldStarted = started; heldAt = at; }
         }
+        if (TMode.StreamFirst) Sse.StoreFence();
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Binary<T, TOp, TV>(ref T x1, ref T x2, ref T y, nuint n)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IBinaryOperator<T> where TV : struct, ILanes<TV, T>
+    private static unsafe void BinaryLoop<T, TOp, TV, TMode>(ref T x1, ref T x2, T* y, nuint n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IBinaryOperator<T> where TV : struct, ILanes<TV, T> where TMode : struct, IStoreMode
     {
         if (n == 0) return;
-        nuint step = (nuint)TV.Count, last = n - step, shift = AlignmentShift<T, TV>(ref y, n), steps = 1 + (n + shift - 1) / step;
+        nuint step = (nuint)TV.Count, last = n - step, shift = AlignmentShift<T, TV>(y, n), steps = 1 + (n + shift - 1) / step;
         TV head1 = HeadEarly ? TV.Load(ref x1, 0) : default, head2 = HeadEarly ? TV.Load(ref x2, 0) : default, tail1 = TV.Load(ref x1, last), tail2 = TV.Load(ref x2, last);
         TV held1 = default, held2 = default, heldStarted = default;
         nuint heldAt = 0;
@@ -202,8 +277,9 @@ internal static class ElementwiseDriver
                 started = TOp.Start(a);
             }
             if (Lag == 0) { held1 = a; held2 = b; heldStarted = started; heldAt = at; }
-            if (k >= Lag) TV.Store(TOp.Finish(held1, held2, heldStarted), ref y, heldAt);
+            if (k >= Lag) StoreStep(TOp.Finish(held1, held2, heldStarted), y, heldAt, TMode.StreamFirst && heldAt != 0 && heldAt < last);
             if (Lag == 1) { held1 = a; held2 = b; heldStarted = started; heldAt = at; }
         }
+        if (TMode.StreamFirst) Sse.StoreFence();
     }
 }

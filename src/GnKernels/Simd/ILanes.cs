@@ -14,6 +14,9 @@ internal interface ILanes<TSelf, T>
     static abstract int Count { get; }
     static abstract TSelf Load(ref T source, nuint offset);
     static abstract void Store(TSelf value, ref T destination, nuint offset);
+    /// <summary>A store that bypasses the caches; <paramref name="destination"/> + offset must be aligned to one vector
+    /// (the scalar lane stores normally).</summary>
+    static abstract unsafe void StoreNonTemporal(TSelf value, T* destination, nuint offset);
     /// <summary>A constant in every lane, rounded to T; with a literal argument it folds to a vector constant,
     /// which keeps the kernels free of generic-math conversions (each one an inlinee that eats the JIT's budget).</summary>
     static abstract TSelf Constant(double value);

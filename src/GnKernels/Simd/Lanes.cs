@@ -23,6 +23,11 @@ internal readonly struct Lanes512<T>(Vector512<T> a, Vector512<T> b) : ILanes<La
         v._a.StoreUnsafe(ref d, i + 0 * (nuint)Vector512<T>.Count);
         v._b.StoreUnsafe(ref d, i + 1 * (nuint)Vector512<T>.Count);
     }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe void StoreNonTemporal(Lanes512<T> v, T* d, nuint i)
+    {
+        Vector512.StoreAlignedNonTemporal(v._a, d + i);
+        Vector512.StoreAlignedNonTemporal(v._b, d + i + (nuint)Vector512<T>.Count);
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Constant(double x) => Splat(typeof(T) == typeof(double) ? Vector512.Create(x).As<double, T>() : Vector512.Create((float)x).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Negate(Lanes512<T> a) => new(-a._a, -a._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Add(Lanes512<T> a, Lanes512<T> b) => new(a._a + b._a, a._b + b._b);
@@ -85,6 +90,11 @@ internal readonly struct Lanes256<T>(Vector256<T> a, Vector256<T> b) : ILanes<La
         v._a.StoreUnsafe(ref d, i + 0 * (nuint)Vector256<T>.Count);
         v._b.StoreUnsafe(ref d, i + 1 * (nuint)Vector256<T>.Count);
     }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe void StoreNonTemporal(Lanes256<T> v, T* d, nuint i)
+    {
+        Vector256.StoreAlignedNonTemporal(v._a, d + i);
+        Vector256.StoreAlignedNonTemporal(v._b, d + i + (nuint)Vector256<T>.Count);
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Constant(double x) => Splat(typeof(T) == typeof(double) ? Vector256.Create(x).As<double, T>() : Vector256.Create((float)x).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Negate(Lanes256<T> a) => new(-a._a, -a._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Add(Lanes256<T> a, Lanes256<T> b) => new(a._a + b._a, a._b + b._b);
@@ -129,6 +139,11 @@ internal readonly struct Lanes128<T>(Vector128<T> a, Vector128<T> b) : ILanes<La
         v._a.StoreUnsafe(ref d, i + 0 * (nuint)Vector128<T>.Count);
         v._b.StoreUnsafe(ref d, i + 1 * (nuint)Vector128<T>.Count);
     }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe void StoreNonTemporal(Lanes128<T> v, T* d, nuint i)
+    {
+        Vector128.StoreAlignedNonTemporal(v._a, d + i);
+        Vector128.StoreAlignedNonTemporal(v._b, d + i + (nuint)Vector128<T>.Count);
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Constant(double x) => Splat(typeof(T) == typeof(double) ? Vector128.Create(x).As<double, T>() : Vector128.Create((float)x).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Negate(Lanes128<T> a) => new(-a._a, -a._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Add(Lanes128<T> a, Lanes128<T> b) => new(a._a + b._a, a._b + b._b);
@@ -169,6 +184,7 @@ internal readonly struct LanesScalar<T>(T v) : ILanes<LanesScalar<T>, T> where T
     public static int Count => 1;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Load(ref T s, nuint i) => new(Unsafe.Add(ref s, i));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(LanesScalar<T> v, ref T d, nuint i) => Unsafe.Add(ref d, i) = v._v;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe void StoreNonTemporal(LanesScalar<T> v, T* d, nuint i) => d[i] = v._v;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Constant(double x)
     {
         if (typeof(T) == typeof(double)) return new(Unsafe.As<double, T>(ref x));

@@ -9,7 +9,8 @@ namespace GnKernels.Simd;
 /// <remarks>
 /// Rules as in TensorPrimitives: the destination must be at least as long as the input (only x.Length elements
 /// are written); an input and an output are either disjoint or start at the same element (in place); the two
-/// outputs of <c>SiluWithDerivative</c> must not overlap. No allocation.
+/// outputs of <c>SiluWithDerivative</c> must not overlap. No allocation. On AVX-512 machines an output of 8 MiB
+/// or more is written with non-temporal stores (it is not left in the cache).
 /// Accuracy, measured against a double-double reference in the tests (sweep of [−750, 750] plus random points):
 /// silu within 1.6 ULP (double) and 1.7 ULP (float) wherever the result is a normal number, for both the
 /// forward-only and the fused kernel; silu' within 1.6 ULP of max(|silu'(x)|, σ(x)): near its zero at
