@@ -27,6 +27,8 @@ internal interface ILanes<TSelf, T>
     static abstract TSelf Divide(TSelf a, TSelf b);
     /// <summary>≈ 1/a: AVX-512's 14-bit estimate (relative error ≤ 2⁻¹⁴), elsewhere the division.</summary>
     static abstract TSelf ReciprocalEstimate(TSelf a);
+    /// <summary>Whether <see cref="ReciprocalEstimate"/> is the 14-bit estimate rather than the division.</summary>
+    static abstract bool ReciprocalIsEstimate { get; }
     /// <summary>a·b + c, fused where the hardware has FMA.</summary>
     static abstract TSelf MultiplyAdd(TSelf a, TSelf b, TSelf c);
     /// <summary>a·b + c with a single rounding, always (software-emulated without FMA hardware): the error-free

@@ -33,6 +33,7 @@ internal readonly struct Lanes512<T>(Vector512<T> a, Vector512<T> b) : ILanes<La
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Add(Lanes512<T> a, Lanes512<T> b) => new(a._a + b._a, a._b + b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Subtract(Lanes512<T> a, Lanes512<T> b) => new(a._a - b._a, a._b - b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Multiply(Lanes512<T> a, Lanes512<T> b) => new(a._a * b._a, a._b * b._b);
+    public static bool ReciprocalIsEstimate => Avx512F.IsSupported;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> ReciprocalEstimate(Lanes512<T> a) => !Avx512F.IsSupported
         ? new(Vector512<T>.One / a._a, Vector512<T>.One / a._b)
         : typeof(T) == typeof(double)
@@ -100,6 +101,7 @@ internal readonly struct Lanes256<T>(Vector256<T> a, Vector256<T> b) : ILanes<La
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Add(Lanes256<T> a, Lanes256<T> b) => new(a._a + b._a, a._b + b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Subtract(Lanes256<T> a, Lanes256<T> b) => new(a._a - b._a, a._b - b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Multiply(Lanes256<T> a, Lanes256<T> b) => new(a._a * b._a, a._b * b._b);
+    public static bool ReciprocalIsEstimate => false;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> ReciprocalEstimate(Lanes256<T> a) => new(Vector256<T>.One / a._a, Vector256<T>.One / a._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Divide(Lanes256<T> a, Lanes256<T> b) => new(a._a / b._a, a._b / b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> MultiplyAdd(Lanes256<T> a, Lanes256<T> b, Lanes256<T> c) => typeof(T) == typeof(double)
@@ -149,6 +151,7 @@ internal readonly struct Lanes128<T>(Vector128<T> a, Vector128<T> b) : ILanes<La
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Add(Lanes128<T> a, Lanes128<T> b) => new(a._a + b._a, a._b + b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Subtract(Lanes128<T> a, Lanes128<T> b) => new(a._a - b._a, a._b - b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Multiply(Lanes128<T> a, Lanes128<T> b) => new(a._a * b._a, a._b * b._b);
+    public static bool ReciprocalIsEstimate => false;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> ReciprocalEstimate(Lanes128<T> a) => new(Vector128<T>.One / a._a, Vector128<T>.One / a._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Divide(Lanes128<T> a, Lanes128<T> b) => new(a._a / b._a, a._b / b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> MultiplyAdd(Lanes128<T> a, Lanes128<T> b, Lanes128<T> c) => typeof(T) == typeof(double)
@@ -195,6 +198,7 @@ internal readonly struct LanesScalar<T>(T v) : ILanes<LanesScalar<T>, T> where T
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Add(LanesScalar<T> a, LanesScalar<T> b) => new(a._v + b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Subtract(LanesScalar<T> a, LanesScalar<T> b) => new(a._v - b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Multiply(LanesScalar<T> a, LanesScalar<T> b) => new(a._v * b._v);
+    public static bool ReciprocalIsEstimate => false;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> ReciprocalEstimate(LanesScalar<T> a) => new(T.One / a._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Divide(LanesScalar<T> a, LanesScalar<T> b) => new(a._v / b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> MultiplyAdd(LanesScalar<T> a, LanesScalar<T> b, LanesScalar<T> c) => new(T.MultiplyAddEstimate(a._v, b._v, c._v));
