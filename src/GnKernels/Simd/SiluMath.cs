@@ -72,13 +72,15 @@ internal static class SiluMath
         // e^{−a} = 2^⌊k/2^b⌋ · 2^(j/2^b) · e^r with j = k mod 2^b (b = ExpTableBits: 4 or 0).
         bool isDouble = typeof(T) == typeof(double);
         bool table = TV.ExpTableBits == 4;
-        TV shifter = TV.Constant(isDouble ? 6755399441055744.0 : 12582912.0);
+        // The shifter carries the scaling's o·2^b, so kShifted holds k + o·2^b (exactly: the spacing there is 1) and
+        // goes to Pow2FromShifted as it is, one addition fewer per vector than adding o·2^b to it.
+        TV shifter = TV.Constant((isDouble ? 6755399441055744.0 : 12582912.0) + (isDouble ? 76 : 40) * (table ? 16 : 1));
         TV kShifted = TV.MultiplyAdd(minusA, TV.Constant(table ? 16 * 1.4426950408889634 : 1.4426950408889634), shifter);
         TV k = TV.Subtract(kShifted, shifter);
         double ln2Hi = isDouble ? -6.93147180369123816490e-01 : -0.693359375, ln2Lo = isDouble ? -1.90821492927058770002e-10 : 2.12194440e-4;
         TV r = TV.MultiplyAdd(k, TV.Constant(table ? ln2Hi / 16 : ln2Hi), minusA);
         r = TV.MultiplyAdd(k, TV.Constant(table ? ln2Lo / 16 : ln2Lo), r);
-        TV scaleUp = TV.Pow2FromShifted(TV.Add(kShifted, TV.Constant((isDouble ? 76 : 40) * (table ? 16 : 1))), out TV tableError);
+        TV scaleUp = TV.Pow2FromShifted(kShifted, out TV tableError);
         return table
             ? TV.FusedMultiplyAdd(scaleUp, ExpMinusOneShort<TV, T>(r, tableError), scaleUp)
             : TV.Multiply(ExpPolynomial<TV, T>(r), scaleUp);
