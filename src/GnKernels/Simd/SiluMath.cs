@@ -51,14 +51,14 @@ internal static class SiluMath
         where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         TV one = TV.Constant(1.0);
-        TV scaleDown = TV.Constant(ScaleDown<T>());
         minusA = MinusA<TV, T>(x);
         // max(−0, x) is −0 for x &lt; 0 (every negative x ends ≤ −0), x itself for x ≥ 0, ±∞ and NaN.
         xPos = TV.MaxNative(TV.Constant(-0.0), x);
-        // One multiplication and two additions rather than FMAs: the FMA pipes are the busier ones.
-        TV t = TV.Multiply(tUp, scaleDown);
-        d = TV.Add(t, one);
-        minusDError = TV.Subtract(TV.Subtract(d, one), t);   // Fast2Sum: 1 ≥ t
+        // t = tUp·2^(−o) is exact wherever it matters (normal), so the unfused form off FMA hardware gives the same d
+        // and the same exact error. Two FMAs rather than a multiplication and three additions: one operation fewer
+        // beat keeping the FMA pipes free (forward +0.6%, fused +1.4%, f32 +3–4%, 8 processes).
+        d = TV.MultiplyAdd(tUp, TV.Constant(ScaleDown<T>()), one);
+        minusDError = TV.MultiplyAdd(tUp, TV.Constant(-ScaleDown<T>()), TV.Subtract(d, one));   // Fast2Sum: 1 ≥ t
     }
 
     /// <summary>
