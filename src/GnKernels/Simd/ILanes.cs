@@ -20,7 +20,6 @@ internal interface ILanes<TSelf, T>
     /// <summary>A constant in every lane, rounded to T; with a literal argument it folds to a vector constant,
     /// which keeps the kernels free of generic-math conversions (each one an inlinee that eats the JIT's budget).</summary>
     static abstract TSelf Constant(double value);
-    static abstract TSelf Negate(TSelf a);
     static abstract TSelf Add(TSelf a, TSelf b);
     static abstract TSelf Subtract(TSelf a, TSelf b);
     static abstract TSelf Multiply(TSelf a, TSelf b);

@@ -29,7 +29,6 @@ internal readonly struct Lanes512<T>(Vector512<T> a, Vector512<T> b) : ILanes<La
         Vector512.StoreAlignedNonTemporal(v._b, d + i + (nuint)Vector512<T>.Count);
     }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Constant(double x) => Splat(typeof(T) == typeof(double) ? Vector512.Create(x).As<double, T>() : Vector512.Create((float)x).As<float, T>());
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Negate(Lanes512<T> a) => new(-a._a, -a._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Add(Lanes512<T> a, Lanes512<T> b) => new(a._a + b._a, a._b + b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Subtract(Lanes512<T> a, Lanes512<T> b) => new(a._a - b._a, a._b - b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Multiply(Lanes512<T> a, Lanes512<T> b) => new(a._a * b._a, a._b * b._b);
@@ -97,7 +96,6 @@ internal readonly struct Lanes256<T>(Vector256<T> a, Vector256<T> b) : ILanes<La
         Vector256.StoreAlignedNonTemporal(v._b, d + i + (nuint)Vector256<T>.Count);
     }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Constant(double x) => Splat(typeof(T) == typeof(double) ? Vector256.Create(x).As<double, T>() : Vector256.Create((float)x).As<float, T>());
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Negate(Lanes256<T> a) => new(-a._a, -a._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Add(Lanes256<T> a, Lanes256<T> b) => new(a._a + b._a, a._b + b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Subtract(Lanes256<T> a, Lanes256<T> b) => new(a._a - b._a, a._b - b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Multiply(Lanes256<T> a, Lanes256<T> b) => new(a._a * b._a, a._b * b._b);
@@ -147,7 +145,6 @@ internal readonly struct Lanes128<T>(Vector128<T> a, Vector128<T> b) : ILanes<La
         Vector128.StoreAlignedNonTemporal(v._b, d + i + (nuint)Vector128<T>.Count);
     }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Constant(double x) => Splat(typeof(T) == typeof(double) ? Vector128.Create(x).As<double, T>() : Vector128.Create((float)x).As<float, T>());
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Negate(Lanes128<T> a) => new(-a._a, -a._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Add(Lanes128<T> a, Lanes128<T> b) => new(a._a + b._a, a._b + b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Subtract(Lanes128<T> a, Lanes128<T> b) => new(a._a - b._a, a._b - b._b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Multiply(Lanes128<T> a, Lanes128<T> b) => new(a._a * b._a, a._b * b._b);
@@ -194,7 +191,6 @@ internal readonly struct LanesScalar<T>(T v) : ILanes<LanesScalar<T>, T> where T
         float f = (float)x;
         return new(Unsafe.As<float, T>(ref f));
     }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Negate(LanesScalar<T> a) => new(-a._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Add(LanesScalar<T> a, LanesScalar<T> b) => new(a._v + b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Subtract(LanesScalar<T> a, LanesScalar<T> b) => new(a._v - b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> Multiply(LanesScalar<T> a, LanesScalar<T> b) => new(a._v * b._v);

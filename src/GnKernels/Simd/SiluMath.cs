@@ -108,10 +108,11 @@ internal static class SiluMath
         Denominator<TV, T>(x, tUp, out TV minusA, out TV xPos, out TV d, out TV minusDError);
         // −(−a·t·2^o) by a negated FMA with 0: positive with one rounding, and +0 (not −0) at a = 0.
         TV numerator = TV.NegatedMultiplyAdd(minusA, tUp, TV.Constant(0.0));
-        TV numeratorLo = TV.NegatedMultiplyAdd(minusA, tUp, TV.Negate(numerator));
+        // The product's rounding error, negated (numerator − a·t·2^o, exact), so no negation of the numerator is needed.
+        TV minusNumeratorLo = TV.FusedMultiplyAdd(minusA, tUp, numerator);
         TV reciprocal = TV.ReciprocalEstimate(d);
         TV quotient = Quotient<TV, T>(numerator, d, reciprocal);
-        TV remainder = TV.Add(TV.NegatedMultiplyAdd(quotient, d, numerator), TV.MultiplyAdd(quotient, minusDError, numeratorLo));
+        TV remainder = TV.Subtract(TV.NegatedMultiplyAdd(quotient, d, numerator), TV.NegatedMultiplyAdd(quotient, minusDError, minusNumeratorLo));
         TV w = TV.MultiplyAdd(remainder, reciprocal, quotient);
         // w is +0 at x = ±0, so the last FMA gives −0 for x = −0 by itself.
         return TV.FusedMultiplyAdd(w, TV.Constant(-ScaleDown<T>()), xPos);
