@@ -35,7 +35,9 @@ public class SiluBenchmarks
     public void Setup()
     {
         _x = Inputs(N);
-        _y = new double[N];
+        // Written, not fresh: the backward reads _y as its upstream, and never-written pages all map the kernel's
+        // shared zero page, 4 KiB at a time (backward at 4,194,304 elements: 1.30 against 1.64 el/ns in a probe).
+        _y = Inputs(N);
         _dy = new double[N];
         _xf = _x.Select(v => (float)v).ToArray();
         _yf = new float[N];
