@@ -160,6 +160,11 @@ internal static class ElementwiseDriver
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TV : struct, ILanes<TV, T> =>
         ((nuint)a - (nuint)b) % ((nuint)TV.Count / 2 * (nuint)sizeof(T)) == 0;
 
+    /// <summary>Whether the step at <paramref name="at"/> is one of the aligned ones of <see cref="StepStart"/>: not the
+    /// head at 0 and not the tail at <paramref name="last"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool OnVectorGrid(nuint at, nuint last) => at != 0 && at < last;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void StoreStep<T, TV>(TV value, T* destination, nuint at, bool nonTemporal)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TV : struct, ILanes<TV, T>
@@ -221,7 +226,7 @@ internal static class ElementwiseDriver
                 started = TOp.Start(v);
             }
             if (Lag == 0) { held = v; heldStarted = started; heldAt = at; }
-            if (k >= Lag) StoreStep(TOp.Finish(held, heldStarted), y, heldAt, TMode.StreamFirst && heldAt != 0 && heldAt < last);
+            if (k >= Lag) StoreStep(TOp.Finish(held, heldStarted), y, heldAt, TMode.StreamFirst && OnVectorGrid(heldAt, last));
             if (Lag == 1) { held = v; heldStarted = started; heldAt = at; }
         }
         if (TMode.StreamFirst) Sse.StoreFence();
@@ -248,9 +253,9 @@ internal static class ElementwiseDriver
             if (Lag == 0) { held = v; heldStarted = started; heldAt = at; }
             if (k >= Lag)
             {
-                bool aligned = heldAt != 0 && heldAt < last;
-                StoreStep(TOp.Finish(held, heldStarted, out TV second), y1, heldAt, TMode.StreamFirst && aligned);
-                StoreStep(second, y2, heldAt, TMode.StreamSecond && aligned);
+                bool onGrid = OnVectorGrid(heldAt, last);
+                StoreStep(TOp.Finish(held, heldStarted, out TV second), y1, heldAt, TMode.StreamFirst && onGrid);
+                StoreStep(second, y2, heldAt, TMode.StreamSecond && onGrid);
             }
             if (Lag == 1) { held = v; heldStarted = started; heldAt = at; }
         }
@@ -277,7 +282,7 @@ internal static class ElementwiseDriver
                 started = TOp.Start(a);
             }
             if (Lag == 0) { held1 = a; held2 = b; heldStarted = started; heldAt = at; }
-            if (k >= Lag) StoreStep(TOp.Finish(held1, held2, heldStarted), y, heldAt, TMode.StreamFirst && heldAt != 0 && heldAt < last);
+            if (k >= Lag) StoreStep(TOp.Finish(held1, held2, heldStarted), y, heldAt, TMode.StreamFirst && OnVectorGrid(heldAt, last));
             if (Lag == 1) { held1 = a; held2 = b; heldStarted = started; heldAt = at; }
         }
         if (TMode.StreamFirst) Sse.StoreFence();
