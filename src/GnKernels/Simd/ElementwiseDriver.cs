@@ -124,9 +124,11 @@ internal static class ElementwiseDriver
     /// <summary>
     /// Outputs of at least this many bytes (each) are written past the caches. A store that misses the cache first
     /// reads its line (read-for-ownership), so an output far beyond the cache costs a third memory stream beside
-    /// the input and the write-back. Below a quarter of the 32 MiB L3 the cached stores were as fast or faster,
-    /// and leave the output in cache for its consumer; from 8 MiB on streaming won (V512, same process: fused
-    /// f64 +4% at 8 MiB, +10–15% at 16 MiB, +7–30% at 32 MiB, where the cached runs swung with the neighbours).
+    /// the input and the write-back. Below a quarter of the 32 MiB L3 the cached stores were as fast, and leave the
+    /// output in cache for its consumer. From 8 MiB on (V512, same arrays every call, 3 processes per size), on the
+    /// quiet machine: f64 +1–4% at 8 and 16 MiB (the input then stays in the L3 the output no longer fills), f32
+    /// +8% forward and +17% fused at 16 MiB, f64 at 32 MiB −2% forward, +1% fused, −5% backward; with another
+    /// process loading the memory, the fused kernel +30% and the forward +13% at 32 MiB (6 processes).
     /// </summary>
     internal const long StreamingBytes = 8L << 20;
 
