@@ -91,7 +91,7 @@ Task("Bench")
 });
 
 Task("Pack")
-    .Description("Pack the GnKernels NuGet package (with the staged OpenBLAS) into artifacts/package and check its native files.")
+    .Description("Pack the GnKernels NuGet package (with the staged OpenBLAS) into artifacts/package; check its native files and that a consumer loads them.")
     .IsDependentOn("Build")
     .Does(() =>
 {
@@ -112,7 +112,43 @@ Task("Pack")
     if (staged.Count == 0 || missing.Count > 0)
         throw new CakeException($"{package.GetFilename()} lacks staged native files: {(staged.Count == 0 ? $"nothing is staged in {stageDir}" : string.Join(", ", missing))}.");
     Information($"{package.GetFilename()}: {entries.Count(e => e.StartsWith("runtimes/"))} native files, as staged.");
+    CheckPackageLoadsOpenBlas(package, packageDir);
 });
+
+// A console app restores the package from artifacts/package into a packages folder of its own (so no cached copy stands
+// in; its one dependency comes from the global packages folder, offline) and prints Describe(): the OpenBLAS it loads
+// must be the one the package carried into its output.
+void CheckPackageLoadsOpenBlas(FilePath package, DirectoryPath packageDir)
+{
+    var consumer = artifacts.Combine("package-consumer");
+    CleanDirectory(consumer);
+    // Guards against the repository's Directory.Build.props and central package versions.
+    System.IO.File.WriteAllText(consumer.CombineWithFilePath("Directory.Build.props").FullPath, "<Project />");
+    System.IO.File.WriteAllText(consumer.CombineWithFilePath("Directory.Packages.props").FullPath, "<Project />");
+    string version = package.GetFilenameWithoutExtension().FullPath["GnKernels.".Length..];
+    System.IO.File.WriteAllText(consumer.CombineWithFilePath("consumer.csproj").FullPath,
+        "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework>" +
+        "<PlatformTarget>x64</PlatformTarget></PropertyGroup><ItemGroup>" +
+        $"<PackageReference Include=\"GnKernels\" Version=\"[{version}]\" /></ItemGroup></Project>");
+    System.IO.File.WriteAllText(consumer.CombineWithFilePath("Program.cs").FullPath, "System.Console.WriteLine(GnKernels.Platform.Describe());");
+    string globalPackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+        ?? System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+    var restore = StartProcess("dotnet", new ProcessSettings
+    {
+        Arguments = $"restore consumer.csproj --packages packages --source \"{packageDir}\" --source \"{globalPackages}\"",
+        WorkingDirectory = consumer,
+    });
+    if (restore != 0) throw new CakeException($"A consumer project could not restore {package.GetFilename()} (dotnet restore exited with {restore}).");
+    int exit = StartProcess("dotnet", new ProcessSettings
+    {
+        Arguments = "run --no-restore -c Release", WorkingDirectory = consumer, RedirectStandardOutput = true, RedirectStandardError = true,
+    }, out IEnumerable<string> output, out IEnumerable<string> errors);
+    string blasPath = output.FirstOrDefault(line => line.StartsWith("BLAS path"))?["BLAS path".Length..].Trim() ?? "(none)";
+    if (exit != 0 || !blasPath.StartsWith(consumer.FullPath + "/") || !System.IO.File.Exists(blasPath))
+        throw new CakeException($"A consumer of {package.GetFilename()} (exit code {exit}) loaded OpenBLAS from {blasPath}, not from its own " +
+            $"output ({consumer}): the package does not carry a loadable OpenBLAS. Its output:\n{string.Join("\n", output.Concat(errors))}");
+    Information($"A consumer of {package.GetFilename()} loads {blasPath}.");
+}
 
 Task("Demo")
     .Description("The main job: run gnk (see README).")
