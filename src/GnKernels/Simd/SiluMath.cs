@@ -12,8 +12,9 @@ namespace GnKernels.Simd;
 /// recovered exactly (FMA remainders) and folded into one last rounding, so each result errs by about exp's own
 /// error plus half an ULP (tests: ≤ 1.5 ULP for silu and silu' in the metric of <see cref="SiluKernels"/> on
 /// AVX-512, ≤ 1.7 elsewhere; the exp stage itself ≤ 0.63 ULP with the table, ≤ 0.98 without).
-/// The kernels are bound by the latency of their dependency chain more than by their instruction count, so the
-/// formulas are arranged to keep negations, selects and corrections off it, and each kernel is split in two stages,
+/// The kernels are bound by their count of floating-point operations over the four FP pipes (Zen 5), then by the
+/// latency of their dependency chain, so the formulas are arranged to spend as few operations as possible and keep
+/// negations, selects and corrections off the chain, and each kernel is split in two stages,
 /// <see cref="Start{TV, T}"/> (the exp) and the rest, which the drivers overlap across steps.
 /// e^{−a} = 2^(k/16)·e^r on Vector512 (k = round(−16a/ln2); 2^(j/16), j = k mod 16, from a 16-entry table by an
 /// in-register permute, <see cref="Pow2Table"/>; e^r − 1 on |r| ≤ ln2/32 by a minimax polynomial of degree 6 for
