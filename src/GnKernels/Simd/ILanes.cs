@@ -43,6 +43,11 @@ internal interface ILanes<TSelf, T>
     /// <summary>a with its sign flipped where <paramref name="signSource"/>'s sign bit is set (−0 and negative NaNs
     /// included).</summary>
     static abstract TSelf XorSign(TSelf a, TSelf signSource);
+    /// <summary>1 where x's sign bit is clear (+0 and positive NaNs included), 0 where it is set.</summary>
+    static abstract TSelf OneWhereSignClear(TSelf x);
+    /// <summary>Whether <see cref="OneWhereSignClear"/> is two integer instructions (an arithmetic shift of the lane
+    /// and an and-not, native for 64-bit lanes only with AVX-512), which leave the FMA pipes free.</summary>
+    static abstract bool SignStepIsInteger { get; }
     /// <summary>
     /// log2 of the number of entries in the table of 2^(j/2^bits) that the exp reduction uses: 0 for none (2^k
     /// only, and a long polynomial), 4 on Vector512 with AVX-512 (a 16-entry in-register permute, and a short one).

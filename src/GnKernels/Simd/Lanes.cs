@@ -53,6 +53,10 @@ internal readonly struct Lanes512<T>(Vector512<T> a, Vector512<T> b) : ILanes<La
               (Avx512F.IsSupported ? Avx512F.FusedMultiplyAddNegated(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()) : Vector512.FusedMultiplyAdd(-a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle())).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> NegativeAbs(Lanes512<T> a) => new(a._a | Vector512.Create(-T.Zero), a._b | Vector512.Create(-T.Zero));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> XorSign(Lanes512<T> a, Lanes512<T> s) => new(a._a ^ (s._a & Vector512.Create(-T.Zero)), a._b ^ (s._b & Vector512.Create(-T.Zero)));
+    public static bool SignStepIsInteger => Avx512F.IsSupported;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> OneWhereSignClear(Lanes512<T> x) => typeof(T) == typeof(double)
+        ? new(Vector512.AndNot(Vector512.Create(1.0), Vector512.ShiftRightArithmetic(x._a.AsInt64(), 63).AsDouble()).As<double, T>(), Vector512.AndNot(Vector512.Create(1.0), Vector512.ShiftRightArithmetic(x._b.AsInt64(), 63).AsDouble()).As<double, T>())
+        : new(Vector512.AndNot(Vector512.Create(1.0f), Vector512.ShiftRightArithmetic(x._a.AsInt32(), 31).AsSingle()).As<float, T>(), Vector512.AndNot(Vector512.Create(1.0f), Vector512.ShiftRightArithmetic(x._b.AsInt32(), 31).AsSingle()).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> MinNative(Lanes512<T> a, Lanes512<T> b) => new(Vector512.MinNative(a._a, b._a), Vector512.MinNative(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> MaxNative(Lanes512<T> a, Lanes512<T> b) => new(Vector512.MaxNative(a._a, b._a), Vector512.MaxNative(a._b, b._b));
     // The table needs AVX-512's permutes; Vector512 without them (tests force the path anywhere) runs 2^k alone.
@@ -116,6 +120,10 @@ internal readonly struct Lanes256<T>(Vector256<T> a, Vector256<T> b) : ILanes<La
               (Fma.IsSupported ? Fma.MultiplyAddNegated(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()) : Vector256.FusedMultiplyAdd(-a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle())).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> NegativeAbs(Lanes256<T> a) => new(a._a | Vector256.Create(-T.Zero), a._b | Vector256.Create(-T.Zero));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> XorSign(Lanes256<T> a, Lanes256<T> s) => new(a._a ^ (s._a & Vector256.Create(-T.Zero)), a._b ^ (s._b & Vector256.Create(-T.Zero)));
+    public static bool SignStepIsInteger => Avx512F.VL.IsSupported;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> OneWhereSignClear(Lanes256<T> x) => typeof(T) == typeof(double)
+        ? new(Vector256.AndNot(Vector256.Create(1.0), Vector256.ShiftRightArithmetic(x._a.AsInt64(), 63).AsDouble()).As<double, T>(), Vector256.AndNot(Vector256.Create(1.0), Vector256.ShiftRightArithmetic(x._b.AsInt64(), 63).AsDouble()).As<double, T>())
+        : new(Vector256.AndNot(Vector256.Create(1.0f), Vector256.ShiftRightArithmetic(x._a.AsInt32(), 31).AsSingle()).As<float, T>(), Vector256.AndNot(Vector256.Create(1.0f), Vector256.ShiftRightArithmetic(x._b.AsInt32(), 31).AsSingle()).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> MinNative(Lanes256<T> a, Lanes256<T> b) => new(Vector256.MinNative(a._a, b._a), Vector256.MinNative(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> MaxNative(Lanes256<T> a, Lanes256<T> b) => new(Vector256.MaxNative(a._a, b._a), Vector256.MaxNative(a._b, b._b));
     public static int ExpTableBits => 0;
@@ -165,6 +173,10 @@ internal readonly struct Lanes128<T>(Vector128<T> a, Vector128<T> b) : ILanes<La
               (Fma.IsSupported ? Fma.MultiplyAddNegated(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()) : Vector128.FusedMultiplyAdd(-a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle())).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> NegativeAbs(Lanes128<T> a) => new(a._a | Vector128.Create(-T.Zero), a._b | Vector128.Create(-T.Zero));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> XorSign(Lanes128<T> a, Lanes128<T> s) => new(a._a ^ (s._a & Vector128.Create(-T.Zero)), a._b ^ (s._b & Vector128.Create(-T.Zero)));
+    public static bool SignStepIsInteger => Avx512F.VL.IsSupported;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> OneWhereSignClear(Lanes128<T> x) => typeof(T) == typeof(double)
+        ? new(Vector128.AndNot(Vector128.Create(1.0), Vector128.ShiftRightArithmetic(x._a.AsInt64(), 63).AsDouble()).As<double, T>(), Vector128.AndNot(Vector128.Create(1.0), Vector128.ShiftRightArithmetic(x._b.AsInt64(), 63).AsDouble()).As<double, T>())
+        : new(Vector128.AndNot(Vector128.Create(1.0f), Vector128.ShiftRightArithmetic(x._a.AsInt32(), 31).AsSingle()).As<float, T>(), Vector128.AndNot(Vector128.Create(1.0f), Vector128.ShiftRightArithmetic(x._b.AsInt32(), 31).AsSingle()).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> MinNative(Lanes128<T> a, Lanes128<T> b) => new(Vector128.MinNative(a._a, b._a), Vector128.MinNative(a._b, b._b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> MaxNative(Lanes128<T> a, Lanes128<T> b) => new(Vector128.MaxNative(a._a, b._a), Vector128.MaxNative(a._b, b._b));
     public static int ExpTableBits => 0;
@@ -200,6 +212,8 @@ internal readonly struct LanesScalar<T>(T v) : ILanes<LanesScalar<T>, T> where T
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> MultiplyAdd(LanesScalar<T> a, LanesScalar<T> b, LanesScalar<T> c) => new(T.MultiplyAddEstimate(a._v, b._v, c._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> FusedMultiplyAdd(LanesScalar<T> a, LanesScalar<T> b, LanesScalar<T> c) => new(T.FusedMultiplyAdd(a._v, b._v, c._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> NegatedMultiplyAdd(LanesScalar<T> a, LanesScalar<T> b, LanesScalar<T> c) => new(T.FusedMultiplyAdd(-a._v, b._v, c._v));
+    public static bool SignStepIsInteger => true;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> OneWhereSignClear(LanesScalar<T> x) => new(T.IsNegative(x._v) ? T.Zero : T.One);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> NegativeAbs(LanesScalar<T> a) => new(-T.Abs(a._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> XorSign(LanesScalar<T> a, LanesScalar<T> s) => T.IsNegative(s._v) ? new(-a._v) : a;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> MinNative(LanesScalar<T> a, LanesScalar<T> b) => new(T.MinNative(a._v, b._v));

@@ -12,10 +12,13 @@ namespace GnKernels.Simd;
 /// recovered exactly (FMA remainders) and folded into one last rounding, so each result errs by about exp's own
 /// error plus half an ULP (tests: ≤ 1.5 ULP for silu and silu' in the metric of <see cref="SiluKernels"/> on
 /// AVX-512, ≤ 1.7 elsewhere; the exp stage itself ≤ 0.63 ULP with the table, ≤ 0.98 without).
-/// The kernels are bound by their count of floating-point operations over the four FP pipes (Zen 5), then by the
-/// latency of their dependency chain, so the formulas are arranged to spend as few operations as possible and keep
-/// negations, selects and corrections off the chain, and each kernel is split in two stages,
-/// <see cref="Start{TV, T}"/> (the exp) and the rest, which the drivers overlap across steps.
+/// The kernels are bound by their count of floating-point operations over the FP pipes, then by the latency of their
+/// dependency chain. On Zen 5 multiplications, FMAs and permutes share two of the four pipes (additions, max and shifts
+/// the other two, logic any), and the fused kernel, two thirds FMAs, is bound by those two: a dummy multiplication
+/// costs it 3.3%, a dummy addition 1.6% (the forward: 1.7% and 2.5%; 6 processes each). So the formulas are arranged
+/// to spend as few operations, FMAs above all, as possible and keep negations, selects and corrections off the chain,
+/// and each kernel is split in two stages, <see cref="Start{TV, T}"/> (the exp) and the rest, which the drivers
+/// overlap across steps (the pipe figures: a micro-benchmark of independent chains, experiments/silu-probe).
 /// e^{−a} = 2^(k/16)·e^r on Vector512 (k = round(−16a/ln2); 2^(j/16), j = k mod 16, from a 16-entry table by an
 /// in-register permute, <see cref="Pow2Table"/>; e^r − 1 on |r| ≤ ln2/32 by a minimax polynomial of degree 6 for
 /// double and 3 for float, error 1.2·10⁻¹⁷ and 2·10⁻⁹) and 2^k·e^r on the other widths (|r| ≤ ln2/2,
@@ -154,17 +157,20 @@ internal static class SiluMath
         TV gLo = TV.Multiply(reciprocal, TV.MultiplyAdd(tau, minusAlphaRemainder, TV.Subtract(tauRemainder, tauRemainderTimesAlpha)));
         TV g = TV.FusedMultiplyAdd(tau, oneMinusAlpha, gLo);
         // silu'(x) = g·2^(−o) for x &lt; 0 and 1 − g·2^(−o) for x ≥ 0: the scale's sign by XOR with x's sign bit (cheaper
-        // than a mask and two selects), and the constant term 1 or 0 from the signed scale itself, ∓2^(−o)·2^(o−1) + 0.5,
-        // exact: one FMA instead of a second XOR and an addition (fused f64 +1.5%, 8 processes).
+        // than a mask and two selects), and the constant term 1 or 0 from x's sign bit by an arithmetic shift and an
+        // and-not where those are native (AVX-512), which keeps it off the FMA pipes this kernel is bound by (fused f64
+        // +1.1%, f32 +0.8%, 8 processes); elsewhere from the signed scale itself, ∓2^(−o)·2^(o−1) + 0.5, by one exact FMA
+        // (AVX2: the shift is emulated for 64-bit lanes, and the and-not costs V256 3.5% even from a compare).
         TV signedScale = TV.XorSign(TV.Constant(-ScaleDown<T>()), x);
-        TV c = TV.MultiplyAdd(signedScale, TV.Constant(-0.5 / ScaleDown<T>()), TV.Constant(0.5));
+        TV c = TV.SignStepIsInteger ? TV.OneWhereSignClear(x) : TV.MultiplyAdd(signedScale, TV.Constant(-0.5 / ScaleDown<T>()), TV.Constant(0.5));
         derivative = TV.FusedMultiplyAdd(g, signedScale, c);
         return value;
     }
 
     // e^r − 1 on the table's |r| ≤ ln2/32 (+ rounding), of degree 6 for double, 3 for float; the caller adds 1 inside
-    // its last FMA. Double: (r + δ + r²·p0) + r⁴·(p1 + r²·c6) with p0, p1 linear in r, three FMA levels after r²
-    // (a Horner tail takes four: the kernels are bound by their chain's latency). Degree 6 errs by 1.2·10⁻¹⁷, a tenth
+    // its last FMA. Double: r + δ + r²·(p0 + r²·(p1 + r²·c6)) with p0, p1 linear in r: three FMA levels after r², one
+    // more than Estrin's form with r⁴, but one multiplication fewer (forward +1.5%, fused +0.5%, 8 processes). Degree 6
+    // errs by 1.2·10⁻¹⁷, a tenth
     // of an ULP below 1, against degree 7's 10⁻²⁰: one FMA fewer, forward +6%, fused +3.4% (8 processes), results'
     // maxima 1.39 → 1.49 ULP (silu), 1.41 → 1.47 (silu'). Coefficients: Remez exchange, 50 digits, on |r| ≤ 0.02167
     // (experiments/remez/exp_minus_one.py on the experiments/silu-probe branch). The table entry's rounding error δ
@@ -178,7 +184,7 @@ internal static class SiluMath
         {
             TV p0 = TV.MultiplyAdd(C<TV, T>(0.1666666666441406), r, C<TV, T>(0.5000000000000006));
             TV p1 = TV.MultiplyAdd(C<TV, T>(0.00833347204053311), r, C<TV, T>(0.04166666665964535));
-            return TV.MultiplyAdd(TV.Multiply(r2, r2), TV.MultiplyAdd(r2, C<TV, T>(0.0013889129181920271), p1), TV.MultiplyAdd(r2, p0, rPlusError));
+            return TV.MultiplyAdd(r2, TV.MultiplyAdd(TV.MultiplyAdd(r2, C<TV, T>(0.0013889129181920271), p1), r2, p0), rPlusError);
         }
         return TV.MultiplyAdd(r2, TV.MultiplyAdd(C<TV, T>(0.1666671910360388), r, C<TV, T>(0.5000163654272882)), rPlusError);
     }
