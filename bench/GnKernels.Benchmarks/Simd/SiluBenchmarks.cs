@@ -12,7 +12,7 @@ namespace GnKernels.Benchmarks.Simd;
 public class SiluBenchmarks
 {
     private double[] _x = null!, _y = null!, _dy = null!;
-    private float[] _xf = null!, _yf = null!;
+    private float[] _xf = null!, _yf = null!, _dyf = null!;
 
     [ParamsSource(nameof(Sizes))] public int N;
     // 4099 is no multiple of any vector width: the overlapping tail step is measured too.
@@ -21,10 +21,11 @@ public class SiluBenchmarks
 
     public static double ElementCount(string method, IReadOnlyDictionary<string, object> p) => (int)p["N"];
 
-    /// <summary>Bytes read and written: x and y (f64 16 B, f32 8 B per element), plus dy or upstream (24 B).</summary>
+    /// <summary>Bytes read and written: x and y (f64 16 B, f32 8 B per element), plus dy or upstream (24 B, 12 B).</summary>
     public static double ByteCount(string method, IReadOnlyDictionary<string, object> p) => (int)p["N"] * method switch
     {
         nameof(SiluF32) => 8,
+        nameof(SiluWithDerivativeF32) => 12,
         nameof(SiluWithDerivativeF64) or nameof(SiluBackwardF64) => 24,
         _ => 16,
     };
@@ -41,12 +42,14 @@ public class SiluBenchmarks
         _dy = new double[N];
         _xf = _x.Select(v => (float)v).ToArray();
         _yf = new float[N];
+        _dyf = new float[N];
     }
 
     [Benchmark] public double SiluF64() { SiluKernels.Silu<double>(_x, _y, Path); return _y[^1]; }
     [Benchmark] public double SiluWithDerivativeF64() { SiluKernels.SiluWithDerivative<double>(_x, _y, _dy, Path); return _dy[^1]; }
     [Benchmark] public double SiluBackwardF64() { SiluKernels.SiluBackward<double>(_x, _y, _dy, Path); return _dy[^1]; }
     [Benchmark] public float SiluF32() { SiluKernels.Silu<float>(_xf, _yf, Path); return _yf[^1]; }
+    [Benchmark] public float SiluWithDerivativeF32() { SiluKernels.SiluWithDerivative<float>(_xf, _yf, _dyf, Path); return _dyf[^1]; }
 
     /// <summary>Seeded inputs uniform on [−10, 10]: both branches of the sigmoid, no overflow shortcuts.</summary>
     internal static double[] Inputs(int n)
