@@ -16,7 +16,7 @@ namespace GnKernels.Simd;
 /// forward-only and the fused kernel; silu' within 1.6 ULP of max(|silu'(x)|, σ(x)): near its zero at
 /// x ≈ −1.2785 any evaluation of σ + x·σ(1 − σ) cancels, so the error is bounded by the size of σ rather than of
 /// the result (elsewhere this is the plain ULP error of silu'). On AVX-512 (table-driven exp) the maxima are
-/// 1.49 and 1.47 ULP (double). The bounds include the runs without FMA hardware.
+/// 1.49 and 1.45 ULP (double). The bounds include the runs without FMA hardware.
 /// <c>Silu</c> and the value output of <c>SiluWithDerivative</c> round differently arranged terms (a quotient
 /// and its remainder, against a·σ(−|x|) as a second quotient) and may differ in the last bit.
 /// Special values: silu(NaN) = NaN, silu(+∞) = +∞, silu(−∞) = −0; silu'(±∞) = 1 and 0.

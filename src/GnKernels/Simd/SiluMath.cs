@@ -14,11 +14,12 @@ namespace GnKernels.Simd;
 /// AVX-512, ≤ 1.7 elsewhere; the exp stage itself ≤ 0.63 ULP with the table, ≤ 0.98 without).
 /// The kernels are bound by their count of floating-point operations over the FP pipes, then by the latency of their
 /// dependency chain. On Zen 5 multiplications, FMAs and permutes share two of the four pipes (additions, max and shifts
-/// the other two, logic any), and the fused kernel, two thirds FMAs, is bound by those two: a dummy multiplication
-/// costs it 3.3%, a dummy addition 1.6% (the forward: 1.7% and 2.5%; 6 processes each). So the formulas are arranged
-/// to spend as few operations, FMAs above all, as possible and keep negations, selects and corrections off the chain,
-/// and each kernel is split in two stages, <see cref="Start{TV, T}"/> (the exp) and the rest, which the drivers
-/// overlap across steps (the pipe figures: a micro-benchmark of independent chains, experiments/silu-probe).
+/// the other two, logic any; experiments/ports on the experiments/silu-probe branch), and the fused kernel, two thirds
+/// FMAs, leans on those two: a dummy multiplication costs it 3.3%, a dummy addition 1.6% (the forward: 1.7% and 2.5%;
+/// 6 processes each), though trading one FMA for two other operations never paid (README). So the formulas are
+/// arranged to spend as few operations, FMAs above all, as possible and keep negations, selects and corrections off
+/// the chain, and each kernel is split in two stages, <see cref="Start{TV, T}"/> (the exp) and the rest, which the
+/// drivers overlap across steps.
 /// e^{−a} = 2^(k/16)·e^r on Vector512 (k = round(−16a/ln2); 2^(j/16), j = k mod 16, from a 16-entry table by an
 /// in-register permute, <see cref="Pow2Table"/>; e^r − 1 on |r| ≤ ln2/32 by a minimax polynomial of degree 6 for
 /// double and 3 for float, error 1.2·10⁻¹⁷ and 2·10⁻⁹) and 2^k·e^r on the other widths (|r| ≤ ln2/2,
