@@ -45,8 +45,9 @@ internal interface ILanes<TSelf, T>
     static abstract TSelf XorSign(TSelf a, TSelf signSource);
     /// <summary>1 where x's sign bit is clear (+0 and positive NaNs included), 0 where it is set.</summary>
     static abstract TSelf OneWhereSignClear(TSelf x);
-    /// <summary>Whether <see cref="OneWhereSignClear"/> is two integer instructions (an arithmetic shift of the lane
-    /// and an and-not, native for 64-bit lanes only with AVX-512), which leave the FMA pipes free.</summary>
+    /// <summary>Whether <see cref="OneWhereSignClear"/> costs integer work only (an arithmetic shift of the lane and an
+    /// and-not, or the scalar path's sign test), which leaves the FMA pipes free; false where AVX2 would emulate the
+    /// 64-bit shift.</summary>
     static abstract bool SignStepIsInteger { get; }
     /// <summary>
     /// log2 of the number of entries in the table of 2^(j/2^bits) that the exp reduction uses: 0 for none (2^k
