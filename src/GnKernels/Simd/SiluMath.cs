@@ -171,11 +171,11 @@ internal static class SiluMath
     // e^r − 1 on the table's |r| ≤ ln2/32 (+ rounding), of degree 6 for double, 3 for float; the caller adds 1 inside
     // its last FMA. Double: r + δ + r²·(p0 + r²·(p1 + r²·c6)) with p0, p1 linear in r: three FMA levels after r², one
     // more than Estrin's form with r⁴, but one multiplication fewer (forward +1.5%, fused +0.5%, 8 processes). Degree 6
-    // errs by 1.2·10⁻¹⁷, a tenth
-    // of an ULP below 1, against degree 7's 10⁻²⁰: one FMA fewer, forward +6%, fused +3.4% (8 processes), results'
-    // maxima 1.39 → 1.49 ULP (silu), 1.41 → 1.47 (silu'). Coefficients: Remez exchange, 50 digits, on |r| ≤ 0.02167
-    // (experiments/remez/exp_minus_one.py on the experiments/silu-probe branch). The table entry's rounding error δ
-    // joins r only in the lowest term: T·e^{r+δ} = 2^(j/16)·e^r to O(δ²), and the powers of r need not see it.
+    // errs by 1.2·10⁻¹⁷, a tenth of an ULP below 1, against degree 7's 10⁻²⁰: one FMA fewer, forward +6%, fused +3.4%
+    // (8 processes), results' maxima 1.39 → 1.49 ULP (silu), 1.41 → 1.47 (silu'). Coefficients: Remez exchange, 50
+    // digits, on |r| ≤ 0.02167 (experiments/remez/exp_minus_one.py on the experiments/silu-probe branch). The table
+    // entry's rounding error δ joins r only in the lowest term: T·e^{r+δ} = 2^(j/16)·e^r to O(δ²), and the powers of r
+    // need not see it.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV ExpMinusOneShort<TV, T>(TV r, TV tableError) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
