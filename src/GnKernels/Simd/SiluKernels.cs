@@ -13,10 +13,11 @@ namespace GnKernels.Simd;
 /// or more is written with non-temporal stores (it is not left in the cache).
 /// Accuracy, measured against a double-double reference in the tests (sweep of [−750, 750] plus random points):
 /// silu within 1.6 ULP (double) and 1.7 ULP (float) wherever the result is a normal number, for both the
-/// forward-only and the fused kernel; silu' within 1.6 ULP of max(|silu'(x)|, σ(x)): near its zero at
-/// x ≈ −1.2785 any evaluation of σ + x·σ(1 − σ) cancels, so the error is bounded by the size of σ rather than of
-/// the result (elsewhere this is the plain ULP error of silu'). On AVX-512 (table-driven exp) the maxima are
-/// 1.49 and 1.45 ULP (double). The bounds include the runs without FMA hardware.
+/// forward-only and the fused kernel; on AVX-512 (table-driven exp) 1.49 ULP (double). silu' within 1.9 ULP wherever
+/// the result is normal and |x − x0| ≥ 0.25, with x0 ≈ −1.27846 its zero; nearer x0 within 2 + 0.25/|x − x0| ULP:
+/// any evaluation of σ·(1 + x·(1 − σ)) cancels there and magnifies the exp's rounding error by σ/|silu'|, so the
+/// error exceeds 2 ULP on about [−1.354, −1.037] (an absolute error of ~10⁻¹⁷ at the double nearest x0).
+/// The bounds include the runs without FMA hardware.
 /// <c>Silu</c> and the value output of <c>SiluWithDerivative</c> round differently arranged terms (a quotient
 /// and its remainder, against a·σ(−|x|) as a second quotient) and may differ in the last bit.
 /// Special values: silu(NaN) = NaN, silu(+∞) = +∞, silu(−∞) = −0; silu'(±∞) = 1 and 0.

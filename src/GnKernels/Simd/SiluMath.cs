@@ -10,8 +10,8 @@ namespace GnKernels.Simd;
 /// silu'(x) + silu'(−x) = 1), so no select sits on the chain and large positive x needs no guard.
 /// 1 + t is kept exactly as d + dError (FMA and Fast2Sum), every product and quotient's rounding error is
 /// recovered exactly (FMA remainders) and folded into one last rounding, so each result errs by about exp's own
-/// error plus half an ULP (tests: ≤ 1.5 ULP for silu and silu' in the metric of <see cref="SiluKernels"/> on
-/// AVX-512, ≤ 1.7 elsewhere; the exp stage itself ≤ 0.63 ULP with the table, ≤ 0.98 without).
+/// error plus half an ULP (tests: silu ≤ 1.5 ULP on AVX-512, ≤ 1.7 elsewhere; silu' ≤ 1.9 away from its zero, see
+/// <see cref="SiluKernels"/>; the exp stage itself ≤ 0.63 ULP with the table, ≤ 0.98 without).
 /// The kernels are bound by their count of floating-point operations over the FP pipes, then by the latency of their
 /// dependency chain. On Zen 5 multiplications, FMAs and permutes share two of the four pipes (additions, max and shifts
 /// the other two, logic any; experiments/ports on the experiments/silu-probe branch), and the fused kernel, two thirds
@@ -131,8 +131,9 @@ internal static class SiluMath
     /// α = a·σ(a), and silu'(x) = 1 − g for x ≥ 0 (silu'(x) + silu'(−x) = 1). α needs no second division:
     /// σ(a) = 1 − σ(−a), so α = a − a·τ, one FMA, whose error the exact remainder a − α·(1 + t) recovers. (On Zen 5 a
     /// second division cost the fused kernel 10%.)
-    /// Near silu's zero (a ≈ 1.28, α ≈ 1) the cancellation in 1 − α is exact (Sterbenz) and α's remainder supplies
-    /// what α lost, so g rounds once from nearly exact terms.
+    /// Near the zero of silu' (a ≈ 1.28, α ≈ 1) the cancellation in 1 − α is exact (Sterbenz) and α's remainder
+    /// supplies what α lost, so g rounds once from nearly exact terms; what the cancellation still magnifies is t's
+    /// own error, by σ/|silu'| (<see cref="SiluKernels"/>: 2 + 0.25/|x − x0| ULP).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV ValueAndDerivative<TV, T>(TV x, TV tUp, out TV derivative)

@@ -105,21 +105,13 @@ internal static class SiluReference
     }
 
     /// <summary>
-    /// silu' error in ULPs of max(|silu'(x)|, σ(x)): silu' = σ·(1 + x·(1 − σ)) has a zero at x ≈ −1.2785 where any
-    /// double evaluation cancels, so the error is measured against the size of its terms (σ), which equals the
-    /// plain ULP error wherever |silu'| ≥ σ (all x ≥ 0 and x ≤ −2.4).
+    /// The zero of silu', x0 ≈ −1.2785 (1 + x0·(1 − σ(x0)) = 0), as hi + lo (mpmath, 60 digits; the tests check that
+    /// the reference changes sign across it). Near it every evaluation of σ·(1 + x·(1 − σ)) cancels.
     /// </summary>
-    public static double DerivativeError(double x, double actual, DoubleDouble exact, bool single)
-    {
-        var (m, k) = DoubleDouble.Exp(-Math.Abs(x));
-        double t = Math.ScaleB(m.Hi, k);
-        double sigma = x >= 0 ? 1 / (1 + t) : t / (1 + t);
-        double reference = exact.Hi + exact.Lo;
-        double scale = Math.Max(Math.Abs(reference), sigma);
-        double diff = Math.Abs((actual - exact.Hi) - exact.Lo);
-        double ulp = single ? MathF.BitIncrement((float)scale) - (float)scale : Math.BitIncrement(scale) - scale;
-        return diff / ulp;
-    }
+    public static readonly DoubleDouble DerivativeZero = new(-1.2784645427610737, -1.0946994183093437e-16);
+
+    /// <summary>|x − x0| for the zero x0 of silu' (x − x0.Hi is exact near x0, by Sterbenz's lemma).</summary>
+    public static double DistanceToDerivativeZero(double x) => Math.Abs((x - DerivativeZero.Hi) - DerivativeZero.Lo);
 
     /// <summary>|actual − exact| in units of the last place of the exact value rounded to T's precision.</summary>
     public static double UlpError(double actual, DoubleDouble exact, bool single)
