@@ -47,7 +47,7 @@ internal interface ILanes<TSelf, T>
     static abstract TSelf OneWhereSignClear(TSelf x);
     /// <summary>Whether <see cref="OneWhereSignClear"/> costs integer work only (an arithmetic shift of the lane and an
     /// and-not, or the scalar path's sign test), which leaves the FMA pipes free; false where AVX2 would emulate the
-    /// 64-bit shift.</summary>
+    /// 64-bit shift, and for the scalar path's double, where the FMA form measured faster.</summary>
     static abstract bool SignStepIsInteger { get; }
     /// <summary>
     /// log2 of the number of entries in the table of 2^(j/2^bits) that the exp reduction uses: 0 for none (2^k
