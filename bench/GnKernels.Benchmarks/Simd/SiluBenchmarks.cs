@@ -32,6 +32,20 @@ public class SiluBenchmarks
 
     public const string CopyYardstick = nameof(SiluBaselineBenchmarks.CopyF64);
 
+    /// <summary>
+    /// The ratio targets, read off the "× ref time" column: the fused kernel and the backward against the
+    /// forward of their precision and path (target ≤ 1.3), the forward against TensorPrimitives' Sigmoid·x of its
+    /// precision (target for f64: ≥ 1.5× its speed, so ≤ 0.67).
+    /// </summary>
+    public static string? TimeReference(string method) => method switch
+    {
+        nameof(SiluF64) => nameof(SiluBaselineBenchmarks.TensorPrimitivesSigmoidTimesXF64),
+        nameof(SiluF32) => nameof(SiluBaselineBenchmarks.TensorPrimitivesSigmoidTimesXF32),
+        nameof(SiluWithDerivativeF64) or nameof(SiluBackwardF64) => nameof(SiluF64),
+        nameof(SiluWithDerivativeF32) => nameof(SiluF32),
+        _ => null,
+    };
+
     [GlobalSetup]
     public void Setup()
     {

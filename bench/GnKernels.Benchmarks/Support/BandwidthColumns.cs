@@ -1,4 +1,3 @@
-using System.Reflection;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
@@ -19,11 +18,7 @@ public sealed class CopyFractionColumn() : CustomColumn("CopyFraction", "of copy
 {
     public override string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
-        if (benchmarkCase.Descriptor.Type.GetField("CopyYardstick", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is not string copy)
-            return "-";
-        object? size = benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "N")?.Value;
-        var reference = summary.BenchmarksCases.FirstOrDefault(c => c.Descriptor.WorkloadMethod.Name == copy
-            && Equals(c.Parameters.Items.FirstOrDefault(p => p.Name == "N")?.Value, size) && c.Job.Id == benchmarkCase.Job.Id);
+        var reference = ReferenceCase.Declared(benchmarkCase, "CopyYardstick") is { } copy ? ReferenceCase.Find(summary, benchmarkCase, copy) : null;
         if (reference is null) return "-";
         double? rate = DeclaredCount.PerNs(summary, benchmarkCase, "ByteCount"), copyRate = DeclaredCount.PerNs(summary, reference, "ByteCount");
         return rate is null || copyRate is null ? "-" : (rate.Value / copyRate.Value).ToString("F2");

@@ -19,7 +19,7 @@ public class BenchConfig : ManualConfig
         else AddJob(job);
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumn(new GflopsColumn(), new RooflineFractionColumn(), new ElementsPerNsColumn(), new BandwidthColumn(), new CopyFractionColumn(),
-            StatisticColumn.Median);
+            new TimeRatioColumn(), StatisticColumn.Median);
         AddExporter(MarkdownExporter.GitHub, JsonExporter.Full);
         WithOptions(ConfigOptions.JoinSummary);
     }

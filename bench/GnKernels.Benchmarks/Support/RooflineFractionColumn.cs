@@ -1,4 +1,3 @@
-using System.Reflection;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
@@ -15,11 +14,7 @@ public sealed class RooflineFractionColumn() : CustomColumn("RooflineFraction", 
 {
     public override string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
-        var type = benchmarkCase.Descriptor.Type;
-        if (type.GetField("Yardstick", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is not string yardstick) return "-";
-        var reference = summary.BenchmarksCases.FirstOrDefault(c => c.Descriptor.Type == type
-            && c.Descriptor.WorkloadMethod.Name == yardstick
-            && c.Parameters.DisplayInfo == benchmarkCase.Parameters.DisplayInfo);
+        var reference = ReferenceCase.Declared(benchmarkCase, "Yardstick") is { } yardstick ? ReferenceCase.Find(summary, benchmarkCase, yardstick) : null;
         if (reference is null) return "-";
         double? rate = Rate(summary, benchmarkCase), referenceRate = Rate(summary, reference);
         return rate is null || referenceRate is null ? "-" : (rate.Value / referenceRate.Value).ToString("F2");

@@ -1,0 +1,24 @@
+using System.Reflection;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+
+namespace GnKernels.Benchmarks.Support;
+
+/// <summary>
+/// The benchmark a column compares a case against: a named method measured in the same run and job, at the case's
+/// values of every parameter the reference has (it may have fewer: a copy has N but no Path), from the case's own
+/// class if that class has it, else from any class of the run.
+/// </summary>
+internal static class ReferenceCase
+{
+    public static BenchmarkCase? Find(Summary summary, BenchmarkCase c, string method) =>
+        summary.BenchmarksCases
+            .Where(r => r.Descriptor.WorkloadMethod.Name == method && r.Job.Id == c.Job.Id
+                && r.Parameters.Items.All(p => c.Parameters.Items.Any(q => q.Name == p.Name && Equals(q.Value, p.Value))))
+            .OrderBy(r => r.Descriptor.Type == c.Descriptor.Type ? 0 : 1)
+            .FirstOrDefault();
+
+    /// <summary>A public static string member of the case's class (a const such as <c>CopyYardstick</c>).</summary>
+    public static string? Declared(BenchmarkCase c, string member) =>
+        c.Descriptor.Type.GetField(member, BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as string;
+}
