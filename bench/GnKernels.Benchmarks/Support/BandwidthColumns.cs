@@ -18,7 +18,7 @@ public sealed class CopyFractionColumn() : CustomColumn("CopyFraction", "of copy
 {
     public override string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
-        var reference = ReferenceCase.Declared(benchmarkCase, "CopyYardstick") is { } copy ? ReferenceCase.Find(summary, benchmarkCase, copy) : null;
+        var reference = ReferenceCase.FindDeclared(summary, benchmarkCase, "CopyYardstick");
         if (reference is null) return "-";
         double? rate = DeclaredCount.PerNs(summary, benchmarkCase, "ByteCount"), copyRate = DeclaredCount.PerNs(summary, reference, "ByteCount");
         return rate is null || copyRate is null ? "-" : (rate.Value / copyRate.Value).ToString("F2");

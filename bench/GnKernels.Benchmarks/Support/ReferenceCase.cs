@@ -18,7 +18,9 @@ internal static class ReferenceCase
             .OrderBy(r => r.Descriptor.Type == c.Descriptor.Type ? 0 : 1)
             .FirstOrDefault();
 
-    /// <summary>A public static string member of the case's class (a const such as <c>CopyYardstick</c>).</summary>
-    public static string? Declared(BenchmarkCase c, string member) =>
-        c.Descriptor.Type.GetField(member, BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as string;
+    /// <summary>The reference whose method the case's class names in a public string const (<c>CopyYardstick</c>).</summary>
+    public static BenchmarkCase? FindDeclared(Summary summary, BenchmarkCase c, string constName) =>
+        c.Descriptor.Type.GetField(constName, BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is string method
+            ? Find(summary, c, method)
+            : null;
 }

@@ -14,7 +14,7 @@ public sealed class RooflineFractionColumn() : CustomColumn("RooflineFraction", 
 {
     public override string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
-        var reference = ReferenceCase.Declared(benchmarkCase, "Yardstick") is { } yardstick ? ReferenceCase.Find(summary, benchmarkCase, yardstick) : null;
+        var reference = ReferenceCase.FindDeclared(summary, benchmarkCase, "Yardstick");
         if (reference is null) return "-";
         double? rate = Rate(summary, benchmarkCase), referenceRate = Rate(summary, reference);
         return rate is null || referenceRate is null ? "-" : (rate.Value / referenceRate.Value).ToString("F2");
