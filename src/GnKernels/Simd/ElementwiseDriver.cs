@@ -7,9 +7,9 @@ namespace GnKernels.Simd;
 
 /// <summary>
 /// Loops and tails for element-wise kernels, one per shape (1→1, 1→2, 2→1), generic over the width.
-/// One step is one lanes struct (two vectors of the width), computed in two stages that the loops overlap
-/// across steps. The tail is one overlapping step ending at the last element. Inputs shorter than one step drop
-/// to the next narrower width, so the scalar loop handles at most 2·Vector128.Count − 1 elements. Outputs of
+/// One step is one lanes struct (two vectors of the width; three for the forward SiLU on Vector512 where the input
+/// holds three), computed in two stages that the loops overlap across steps. The tail is one overlapping step ending
+/// at the last element. Inputs shorter than one two-vector step drop to the next narrower width, so the scalar loop handles at most 2·Vector128.Count − 1 elements. Outputs of
 /// <see cref="StreamingBytes"/> or more bypass the caches on AVX-512 machines.
 /// Arguments are validated by the public entry points.
 /// </summary>
@@ -23,6 +23,9 @@ internal static class ElementwiseDriver
         fixed (T* yr = y)
         switch (Narrow(path, x.Length, Lanes512<T>.Count, Lanes256<T>.Count, Lanes128<T>.Count))
         {
+            // Two vectors per step below one three-vector step, so every kernel leaves V512 at the same length and
+            // kernels that share a formula agree bit for bit at every length.
+            case SimdPath.V512 when TOp.ThreeVectorSteps && x.Length >= Lanes512x3<T>.Count: Unary<T, TOp, Lanes512x3<T>>(ref xr, yr, n); break;
             case SimdPath.V512: Unary<T, TOp, Lanes512<T>>(ref xr, yr, n); break;
             case SimdPath.V256: Unary<T, TOp, Lanes256<T>>(ref xr, yr, n); break;
             case SimdPath.V128: Unary<T, TOp, Lanes128<T>>(ref xr, yr, n); break;
@@ -114,8 +117,8 @@ internal static class ElementwiseDriver
     private static unsafe nuint AlignmentShift<T, TV>(T* destination, nuint n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TV : struct, ILanes<TV, T>
     {
-        nuint vectorElements = (nuint)TV.Count / 2;
-        if (!HeadEarly || vectorElements == 0 || n < 3 * (nuint)TV.Count) return 0;
+        nuint vectorElements = (nuint)TV.VectorLength;
+        if (!HeadEarly || TV.Count == 1 || n < 3 * (nuint)TV.Count) return 0;
         nuint vectorBytes = vectorElements * (nuint)sizeof(T);
         nuint toBoundary = (vectorBytes - (nuint)destination % vectorBytes) % vectorBytes / (nuint)sizeof(T);
         return toBoundary == 0 ? 0 : vectorElements - toBoundary;
@@ -160,7 +163,7 @@ internal static class ElementwiseDriver
     /// back 2–3% of the fused kernel at 32 MiB (measured with both streamed against only the first).</summary>
     private static unsafe bool SameAlignment<T, TV>(T* a, T* b)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TV : struct, ILanes<TV, T> =>
-        ((nuint)a - (nuint)b) % ((nuint)TV.Count / 2 * (nuint)sizeof(T)) == 0;
+        ((nuint)a - (nuint)b) % ((nuint)TV.VectorLength * (nuint)sizeof(T)) == 0;
 
     /// <summary>Whether the step at <paramref name="at"/> is one of the aligned ones of <see cref="StepStart"/>: not the
     /// head at 0 and not the tail at <paramref name="last"/>.</summary>

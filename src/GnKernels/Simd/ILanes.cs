@@ -5,13 +5,16 @@ namespace GnKernels.Simd;
 /// <summary>
 /// One SIMD width seen through a common surface, so each kernel's math is written once and the JIT specializes
 /// it per width (the struct wrappers are enregistered and inlined away). Implemented by
-/// <see cref="Lanes512{T}"/>, <see cref="Lanes256{T}"/>, <see cref="Lanes128{T}"/> and <see cref="LanesScalar{T}"/>.
+/// <see cref="Lanes512{T}"/>, <see cref="Lanes512x3{T}"/>, <see cref="Lanes256{T}"/>, <see cref="Lanes128{T}"/> and <see cref="LanesScalar{T}"/>.
 /// </summary>
 internal interface ILanes<TSelf, T>
     where TSelf : struct, ILanes<TSelf, T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
+    /// <summary>Elements per step.</summary>
     static abstract int Count { get; }
+    /// <summary>Elements per hardware vector (1 for the scalar lanes): what aligned and non-temporal stores align to.</summary>
+    static abstract int VectorLength { get; }
     static abstract TSelf Load(ref T source, nuint offset);
     static abstract void Store(TSelf value, ref T destination, nuint offset);
     /// <summary>A store that bypasses the caches; <paramref name="destination"/> + offset must be aligned to one vector
