@@ -7,10 +7,11 @@ namespace GnKernels.Simd;
 
 /// <summary>
 /// Loops and tails for element-wise kernels, one per shape (1→1, 1→2, 2→1), generic over the width.
-/// One step is one lanes struct (two vectors of the width; three for the forward SiLU on Vector512 where the input
-/// holds three), computed in two stages that the loops overlap across steps. The tail is one overlapping step ending
-/// at the last element. Inputs shorter than one two-vector step drop to the next narrower width, so the scalar loop handles at most 2·Vector128.Count − 1 elements. Outputs of
-/// <see cref="StreamingBytes"/> or more bypass the caches on AVX-512 machines.
+/// One step is one lanes struct (two vectors of the width; four for the forward SiLU on Vector512 where the input
+/// holds four such steps), computed in two stages that the loops overlap across steps. The tail is one overlapping
+/// step ending at the last element. Inputs shorter than one two-vector step drop to the next narrower width, so the
+/// scalar loop handles at most 2·Vector128.Count − 1 elements. Outputs of <see cref="StreamingBytes"/> or more bypass
+/// the caches on AVX-512 machines.
 /// Arguments are validated by the public entry points.
 /// </summary>
 internal static class ElementwiseDriver
@@ -23,9 +24,10 @@ internal static class ElementwiseDriver
         fixed (T* yr = y)
         switch (Narrow(path, x.Length, Lanes512<T>.Count, Lanes256<T>.Count, Lanes128<T>.Count))
         {
-            // Two vectors per step below one three-vector step, so every kernel leaves V512 at the same length and
-            // kernels that share a formula agree bit for bit at every length.
-            case SimdPath.V512 when TOp.ThreeVectorSteps && x.Length >= Lanes512x3<T>.Count: Unary<T, TOp, Lanes512x3<T>>(ref xr, yr, n); break;
+            // Wide steps from four of them on (below, their overlapping tail and setup cost more than they gain: f32 −1%
+            // at four, −6% at two); two vectors otherwise, so every kernel leaves V512 at the same length and kernels
+            // that share a formula agree bit for bit at every length.
+            case SimdPath.V512 when TOp.WideSteps && x.Length >= 4 * Lanes512x4<T>.Count: Unary<T, TOp, Lanes512x4<T>>(ref xr, yr, n); break;
             case SimdPath.V512: Unary<T, TOp, Lanes512<T>>(ref xr, yr, n); break;
             case SimdPath.V256: Unary<T, TOp, Lanes256<T>>(ref xr, yr, n); break;
             case SimdPath.V128: Unary<T, TOp, Lanes128<T>>(ref xr, yr, n); break;
@@ -182,7 +184,12 @@ internal static class ElementwiseDriver
     private static unsafe void Unary<T, TOp, TV>(ref T x, T* y, nuint n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IUnaryOperator<T> where TV : struct, ILanes<TV, T>
     {
-        if (Streams<T, TV>(y, n)) UnaryLoop<T, TOp, TV, StreamFirstOutput>(ref x, y, n);
+        if (TV.Count > 2 * TV.VectorLength)
+        {
+            if (Streams<T, TV>(y, n)) UnaryWideLoop<T, TOp, TV, StreamFirstOutput>(ref x, y, n);
+            else UnaryWideLoop<T, TOp, TV, CachedStores>(ref x, y, n);
+        }
+        else if (Streams<T, TV>(y, n)) UnaryLoop<T, TOp, TV, StreamFirstOutput>(ref x, y, n);
         else UnaryLoop<T, TOp, TV, CachedStores>(ref x, y, n);
     }
 
@@ -212,6 +219,12 @@ internal static class ElementwiseDriver
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TV : struct, ILanes<TV, T> =>
         at == 0 ? (HeadEarly ? head : TV.Load(ref x, 0)) : at < last ? TV.Load(ref x, at) : tail;
 
+    /// <summary>As above, with head and tail in <paramref name="edges"/> (one step each) instead of registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe TV StepInput<T, TV>(ref T x, nuint at, nuint last, T* edges)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TV : struct, ILanes<TV, T> =>
+        at == 0 ? (HeadEarly ? TV.Load(ref *edges, 0) : TV.Load(ref x, 0)) : at < last ? TV.Load(ref x, at) : TV.Load(ref *edges, (nuint)TV.Count);
+
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe void UnaryLoop<T, TOp, TV, TMode>(ref T x, T* y, nuint n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IUnaryOperator<T> where TV : struct, ILanes<TV, T> where TMode : struct, IStoreMode
@@ -233,6 +246,37 @@ internal static class ElementwiseDriver
             if (Lag == 0) { held = v; heldStarted = started; heldAt = at; }
             if (k >= Lag) StoreStep(TOp.Finish(held, heldStarted), y, heldAt, TMode.StreamFirst && OnVectorGrid(heldAt, last));
             if (Lag == 1) { held = v; heldStarted = started; heldAt = at; }
+        }
+        if (TMode.StreamFirst) Sse.StoreFence();
+    }
+
+    /// <summary>
+    /// The 1→1 loop for steps of more than two vectors (the forward's four on Vector512), whose chain needs every
+    /// register, so no input stays in one across steps: the held step's input is loaded again when it is finished, and
+    /// head and tail, which in-place calls must read before an overlapping step writes them, wait in a stack buffer.
+    /// No store lands between a step's two loads (the overlapping head and tail come from the buffer). With three
+    /// vectors the plain loop was as fast; four spill in it (forward −6%).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
+    private static unsafe void UnaryWideLoop<T, TOp, TV, TMode>(ref T x, T* y, nuint n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IUnaryOperator<T> where TV : struct, ILanes<TV, T> where TMode : struct, IStoreMode
+    {
+        if (n == 0) return;
+        nuint step = (nuint)TV.Count, last = n - step, shift = AlignmentShift<T, TV>(y, n), steps = 1 + (n + shift - 1) / step;
+        T* edges = stackalloc T[2 * TV.Count];
+        TV.Store(TV.Load(ref x, 0), ref *edges, 0);
+        TV.Store(TV.Load(ref x, last), ref *edges, step);
+        TV heldStarted = default;
+        nuint heldAt = 0;
+        for (nuint k = 0; k < steps + Lag; k++)
+        {
+            TV started = default;
+            nuint at = StepStart(k, steps, step, shift, last);
+            if (k < steps) started = TOp.Start(StepInput<T, TV>(ref x, at, last, edges));
+            if (Lag == 0) { heldStarted = started; heldAt = at; }
+            if (k >= Lag)
+                StoreStep(TOp.Finish(StepInput<T, TV>(ref x, heldAt, last, edges), heldStarted), y, heldAt, TMode.StreamFirst && OnVectorGrid(heldAt, last));
+            if (Lag == 1) { heldStarted = started; heldAt = at; }
         }
         if (TMode.StreamFirst) Sse.StoreFence();
     }

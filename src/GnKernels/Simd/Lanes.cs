@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics.X86;
 
 namespace GnKernels.Simd;
 
-// The widths. Each vector width holds 2 vectors (Lanes512x3, the forward's: 3) and issues every operation for all of
+// The widths. Each vector width holds 2 vectors (Lanes512x4, the forward's: 4) and issues every operation for all of
 // them back to back: the SiLU chain (exp polynomial, quotient, correction) is latency-bound with one vector in flight,
 // and independent twins interleaved in program order fill the out-of-order window. The structs call the runtime's vector intrinsics
 // directly, never each other, so a kernel costs the JIT one inlinee per operation (its inline budget is tight).
@@ -85,83 +85,86 @@ internal readonly struct Lanes512<T>(Vector512<T> a, Vector512<T> b) : ILanes<La
 }
 
 /// <summary>
-/// <see cref="Lanes512{T}"/> with three vectors per step, for the forward SiLU: its chain is short enough that a third
-/// independent vector fits AVX-512's 32 registers beside the pipelined loop's held stage, and fills the FMA pipes the
-/// latency leaves idle (forward f64 +6.5–7.5%, f32 +3.4–7%; four same-process A/Bs of 4–8 processes). The kernels
-/// that compute the derivative spill with three (fused f64 −4%, f32 −22% and worse; backward −12% / −37%), and four
-/// vectors spill even the forward (−6%), so the others keep two.
+/// <see cref="Lanes512{T}"/> with four vectors per step, for the forward SiLU: its chain is short enough that four
+/// independent vectors fit AVX-512's 32 registers when the loop keeps nothing else in them (its held input is reloaded
+/// and head and tail wait in memory, see <see cref="ElementwiseDriver"/>), and they fill the FMA pipes the latency
+/// leaves idle. Against two vectors: forward f64 +7.2–8.7%, f32 +6.3–8.8% at n = 512–4096 (same-process A/Bs,
+/// 3–8 processes); three vectors gave f64 +6.5–7.5%, f32 +3.4–7%. The kernels that compute the derivative spill
+/// already with three (fused f64 −4%, f32 −22% and worse; backward −12% / −37%), so they keep two.
 /// </summary>
-internal readonly struct Lanes512x3<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c) : ILanes<Lanes512x3<T>, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal readonly struct Lanes512x4<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c, Vector512<T> d) : ILanes<Lanes512x4<T>, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private readonly Vector512<T> _a = a, _b = b, _c = c;
-    public static int Count => 3 * Vector512<T>.Count;
+    private readonly Vector512<T> _a = a, _b = b, _c = c, _d = d;
+    public static int Count => 4 * Vector512<T>.Count;
     public static int VectorLength => Vector512<T>.Count;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Lanes512x3<T> Splat(Vector512<T> v) => new(v, v, v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x3<T> Load(ref T s, nuint i) => new(Vector512.LoadUnsafe(ref s, i), Vector512.LoadUnsafe(ref s, i + 1 * (nuint)Vector512<T>.Count), Vector512.LoadUnsafe(ref s, i + 2 * (nuint)Vector512<T>.Count));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lanes512x3<T> v, ref T d, nuint i)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Lanes512x4<T> Splat(Vector512<T> v) => new(v, v, v, v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x4<T> Load(ref T s, nuint i) => new(Vector512.LoadUnsafe(ref s, i), Vector512.LoadUnsafe(ref s, i + 1 * (nuint)Vector512<T>.Count), Vector512.LoadUnsafe(ref s, i + 2 * (nuint)Vector512<T>.Count), Vector512.LoadUnsafe(ref s, i + 3 * (nuint)Vector512<T>.Count));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lanes512x4<T> v, ref T d, nuint i)
     {
         v._a.StoreUnsafe(ref d, i + 0 * (nuint)Vector512<T>.Count);
         v._b.StoreUnsafe(ref d, i + 1 * (nuint)Vector512<T>.Count);
         v._c.StoreUnsafe(ref d, i + 2 * (nuint)Vector512<T>.Count);
+        v._d.StoreUnsafe(ref d, i + 3 * (nuint)Vector512<T>.Count);
     }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe void StoreNonTemporal(Lanes512x3<T> v, T* d, nuint i)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe void StoreNonTemporal(Lanes512x4<T> v, T* d, nuint i)
     {
         Vector512.StoreAlignedNonTemporal(v._a, d + i);
         Vector512.StoreAlignedNonTemporal(v._b, d + i + (nuint)Vector512<T>.Count);
         Vector512.StoreAlignedNonTemporal(v._c, d + i + 2 * (nuint)Vector512<T>.Count);
+        Vector512.StoreAlignedNonTemporal(v._d, d + i + 3 * (nuint)Vector512<T>.Count);
     }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x3<T> Constant(double x) => Splat(typeof(T) == typeof(double) ? Vector512.Create(x).As<double, T>() : Vector512.Create((float)x).As<float, T>());
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x3<T> Add(Lanes512x3<T> a, Lanes512x3<T> b) => new(a._a + b._a, a._b + b._b, a._c + b._c);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x3<T> Subtract(Lanes512x3<T> a, Lanes512x3<T> b) => new(a._a - b._a, a._b - b._b, a._c - b._c);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x3<T> Multiply(Lanes512x3<T> a, Lanes512x3<T> b) => new(a._a * b._a, a._b * b._b, a._c * b._c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x4<T> Constant(double x) => Splat(typeof(T) == typeof(double) ? Vector512.Create(x).As<double, T>() : Vector512.Create((float)x).As<float, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x4<T> Add(Lanes512x4<T> a, Lanes512x4<T> b) => new(a._a + b._a, a._b + b._b, a._c + b._c, a._d + b._d);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x4<T> Subtract(Lanes512x4<T> a, Lanes512x4<T> b) => new(a._a - b._a, a._b - b._b, a._c - b._c, a._d - b._d);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x4<T> Multiply(Lanes512x4<T> a, Lanes512x4<T> b) => new(a._a * b._a, a._b * b._b, a._c * b._c, a._d * b._d);
     public static bool ReciprocalIsEstimate => Avx512F.IsSupported;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x3<T> ReciprocalEstimate(Lanes512x3<T> a) => !Avx512F.IsSupported
-        ? new(Vector512<T>.One / a._a, Vector512<T>.One / a._b, Vector512<T>.One / a._c)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x4<T> ReciprocalEstimate(Lanes512x4<T> a) => !Avx512F.IsSupported
+        ? new(Vector512<T>.One / a._a, Vector512<T>.One / a._b, Vector512<T>.One / a._c, Vector512<T>.One / a._d)
         : typeof(T) == typeof(double)
-        ? new(Avx512F.Reciprocal14(a._a.AsDouble()).As<double, T>(), Avx512F.Reciprocal14(a._b.AsDouble()).As<double, T>(), Avx512F.Reciprocal14(a._c.AsDouble()).As<double, T>())
-        : new(Avx512F.Reciprocal14(a._a.AsSingle()).As<float, T>(), Avx512F.Reciprocal14(a._b.AsSingle()).As<float, T>(), Avx512F.Reciprocal14(a._c.AsSingle()).As<float, T>());
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x3<T> Divide(Lanes512x3<T> a, Lanes512x3<T> b) => new(a._a / b._a, a._b / b._b, a._c / b._c);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x3<T> MultiplyAdd(Lanes512x3<T> a, Lanes512x3<T> b, Lanes512x3<T> c) => typeof(T) == typeof(double)
-        ? new(Vector512.MultiplyAddEstimate(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector512.MultiplyAddEstimate(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>(), Vector512.MultiplyAddEstimate(a._c.AsDouble(), b._c.AsDouble(), c._c.AsDouble()).As<double, T>())
-        : new(Vector512.MultiplyAddEstimate(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector512.MultiplyAddEstimate(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>(), Vector512.MultiplyAddEstimate(a._c.AsSingle(), b._c.AsSingle(), c._c.AsSingle()).As<float, T>());
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x3<T> FusedMultiplyAdd(Lanes512x3<T> a, Lanes512x3<T> b, Lanes512x3<T> c) => typeof(T) == typeof(double)
-        ? new(Vector512.FusedMultiplyAdd(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector512.FusedMultiplyAdd(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>(), Vector512.FusedMultiplyAdd(a._c.AsDouble(), b._c.AsDouble(), c._c.AsDouble()).As<double, T>())
-        : new(Vector512.FusedMultiplyAdd(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector512.FusedMultiplyAdd(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>(), Vector512.FusedMultiplyAdd(a._c.AsSingle(), b._c.AsSingle(), c._c.AsSingle()).As<float, T>());
+        ? new(Avx512F.Reciprocal14(a._a.AsDouble()).As<double, T>(), Avx512F.Reciprocal14(a._b.AsDouble()).As<double, T>(), Avx512F.Reciprocal14(a._c.AsDouble()).As<double, T>(), Avx512F.Reciprocal14(a._d.AsDouble()).As<double, T>())
+        : new(Avx512F.Reciprocal14(a._a.AsSingle()).As<float, T>(), Avx512F.Reciprocal14(a._b.AsSingle()).As<float, T>(), Avx512F.Reciprocal14(a._c.AsSingle()).As<float, T>(), Avx512F.Reciprocal14(a._d.AsSingle()).As<float, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x4<T> Divide(Lanes512x4<T> a, Lanes512x4<T> b) => new(a._a / b._a, a._b / b._b, a._c / b._c, a._d / b._d);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x4<T> MultiplyAdd(Lanes512x4<T> a, Lanes512x4<T> b, Lanes512x4<T> c) => typeof(T) == typeof(double)
+        ? new(Vector512.MultiplyAddEstimate(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector512.MultiplyAddEstimate(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>(), Vector512.MultiplyAddEstimate(a._c.AsDouble(), b._c.AsDouble(), c._c.AsDouble()).As<double, T>(), Vector512.MultiplyAddEstimate(a._d.AsDouble(), b._d.AsDouble(), c._d.AsDouble()).As<double, T>())
+        : new(Vector512.MultiplyAddEstimate(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector512.MultiplyAddEstimate(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>(), Vector512.MultiplyAddEstimate(a._c.AsSingle(), b._c.AsSingle(), c._c.AsSingle()).As<float, T>(), Vector512.MultiplyAddEstimate(a._d.AsSingle(), b._d.AsSingle(), c._d.AsSingle()).As<float, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x4<T> FusedMultiplyAdd(Lanes512x4<T> a, Lanes512x4<T> b, Lanes512x4<T> c) => typeof(T) == typeof(double)
+        ? new(Vector512.FusedMultiplyAdd(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>(), Vector512.FusedMultiplyAdd(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()).As<double, T>(), Vector512.FusedMultiplyAdd(a._c.AsDouble(), b._c.AsDouble(), c._c.AsDouble()).As<double, T>(), Vector512.FusedMultiplyAdd(a._d.AsDouble(), b._d.AsDouble(), c._d.AsDouble()).As<double, T>())
+        : new(Vector512.FusedMultiplyAdd(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>(), Vector512.FusedMultiplyAdd(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()).As<float, T>(), Vector512.FusedMultiplyAdd(a._c.AsSingle(), b._c.AsSingle(), c._c.AsSingle()).As<float, T>(), Vector512.FusedMultiplyAdd(a._d.AsSingle(), b._d.AsSingle(), c._d.AsSingle()).As<float, T>());
     // The intrinsic, not FusedMultiplyAdd(-a, b, c): through these structs the JIT does not fold the negation.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x3<T> NegatedMultiplyAdd(Lanes512x3<T> a, Lanes512x3<T> b, Lanes512x3<T> c) => typeof(T) == typeof(double)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x4<T> NegatedMultiplyAdd(Lanes512x4<T> a, Lanes512x4<T> b, Lanes512x4<T> c) => typeof(T) == typeof(double)
         ? new((Avx512F.IsSupported ? Avx512F.FusedMultiplyAddNegated(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()) : Vector512.FusedMultiplyAdd(-a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble())).As<double, T>(),
-              (Avx512F.IsSupported ? Avx512F.FusedMultiplyAddNegated(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()) : Vector512.FusedMultiplyAdd(-a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble())).As<double, T>(), (Avx512F.IsSupported ? Avx512F.FusedMultiplyAddNegated(a._c.AsDouble(), b._c.AsDouble(), c._c.AsDouble()) : Vector512.FusedMultiplyAdd(-a._c.AsDouble(), b._c.AsDouble(), c._c.AsDouble())).As<double, T>())
+              (Avx512F.IsSupported ? Avx512F.FusedMultiplyAddNegated(a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble()) : Vector512.FusedMultiplyAdd(-a._b.AsDouble(), b._b.AsDouble(), c._b.AsDouble())).As<double, T>(), (Avx512F.IsSupported ? Avx512F.FusedMultiplyAddNegated(a._c.AsDouble(), b._c.AsDouble(), c._c.AsDouble()) : Vector512.FusedMultiplyAdd(-a._c.AsDouble(), b._c.AsDouble(), c._c.AsDouble())).As<double, T>(), (Avx512F.IsSupported ? Avx512F.FusedMultiplyAddNegated(a._d.AsDouble(), b._d.AsDouble(), c._d.AsDouble()) : Vector512.FusedMultiplyAdd(-a._d.AsDouble(), b._d.AsDouble(), c._d.AsDouble())).As<double, T>())
         : new((Avx512F.IsSupported ? Avx512F.FusedMultiplyAddNegated(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()) : Vector512.FusedMultiplyAdd(-a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle())).As<float, T>(),
-              (Avx512F.IsSupported ? Avx512F.FusedMultiplyAddNegated(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()) : Vector512.FusedMultiplyAdd(-a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle())).As<float, T>(), (Avx512F.IsSupported ? Avx512F.FusedMultiplyAddNegated(a._c.AsSingle(), b._c.AsSingle(), c._c.AsSingle()) : Vector512.FusedMultiplyAdd(-a._c.AsSingle(), b._c.AsSingle(), c._c.AsSingle())).As<float, T>());
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x3<T> NegativeAbs(Lanes512x3<T> a) => new(a._a | Vector512.Create(-T.Zero), a._b | Vector512.Create(-T.Zero), a._c | Vector512.Create(-T.Zero));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x3<T> XorSign(Lanes512x3<T> a, Lanes512x3<T> s) => new(a._a ^ (s._a & Vector512.Create(-T.Zero)), a._b ^ (s._b & Vector512.Create(-T.Zero)), a._c ^ (s._c & Vector512.Create(-T.Zero)));
+              (Avx512F.IsSupported ? Avx512F.FusedMultiplyAddNegated(a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle()) : Vector512.FusedMultiplyAdd(-a._b.AsSingle(), b._b.AsSingle(), c._b.AsSingle())).As<float, T>(), (Avx512F.IsSupported ? Avx512F.FusedMultiplyAddNegated(a._c.AsSingle(), b._c.AsSingle(), c._c.AsSingle()) : Vector512.FusedMultiplyAdd(-a._c.AsSingle(), b._c.AsSingle(), c._c.AsSingle())).As<float, T>(), (Avx512F.IsSupported ? Avx512F.FusedMultiplyAddNegated(a._d.AsSingle(), b._d.AsSingle(), c._d.AsSingle()) : Vector512.FusedMultiplyAdd(-a._d.AsSingle(), b._d.AsSingle(), c._d.AsSingle())).As<float, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x4<T> NegativeAbs(Lanes512x4<T> a) => new(a._a | Vector512.Create(-T.Zero), a._b | Vector512.Create(-T.Zero), a._c | Vector512.Create(-T.Zero), a._d | Vector512.Create(-T.Zero));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x4<T> XorSign(Lanes512x4<T> a, Lanes512x4<T> s) => new(a._a ^ (s._a & Vector512.Create(-T.Zero)), a._b ^ (s._b & Vector512.Create(-T.Zero)), a._c ^ (s._c & Vector512.Create(-T.Zero)), a._d ^ (s._d & Vector512.Create(-T.Zero)));
     public static bool SignStepIsInteger => Avx512F.IsSupported;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x3<T> OneWhereSignClear(Lanes512x3<T> x) => typeof(T) == typeof(double)
-        ? new(Vector512.AndNot(Vector512.Create(1.0), Vector512.ShiftRightArithmetic(x._a.AsInt64(), 63).AsDouble()).As<double, T>(), Vector512.AndNot(Vector512.Create(1.0), Vector512.ShiftRightArithmetic(x._b.AsInt64(), 63).AsDouble()).As<double, T>(), Vector512.AndNot(Vector512.Create(1.0), Vector512.ShiftRightArithmetic(x._c.AsInt64(), 63).AsDouble()).As<double, T>())
-        : new(Vector512.AndNot(Vector512.Create(1.0f), Vector512.ShiftRightArithmetic(x._a.AsInt32(), 31).AsSingle()).As<float, T>(), Vector512.AndNot(Vector512.Create(1.0f), Vector512.ShiftRightArithmetic(x._b.AsInt32(), 31).AsSingle()).As<float, T>(), Vector512.AndNot(Vector512.Create(1.0f), Vector512.ShiftRightArithmetic(x._c.AsInt32(), 31).AsSingle()).As<float, T>());
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x3<T> MinNative(Lanes512x3<T> a, Lanes512x3<T> b) => new(Vector512.MinNative(a._a, b._a), Vector512.MinNative(a._b, b._b), Vector512.MinNative(a._c, b._c));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x3<T> MaxNative(Lanes512x3<T> a, Lanes512x3<T> b) => new(Vector512.MaxNative(a._a, b._a), Vector512.MaxNative(a._b, b._b), Vector512.MaxNative(a._c, b._c));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x4<T> OneWhereSignClear(Lanes512x4<T> x) => typeof(T) == typeof(double)
+        ? new(Vector512.AndNot(Vector512.Create(1.0), Vector512.ShiftRightArithmetic(x._a.AsInt64(), 63).AsDouble()).As<double, T>(), Vector512.AndNot(Vector512.Create(1.0), Vector512.ShiftRightArithmetic(x._b.AsInt64(), 63).AsDouble()).As<double, T>(), Vector512.AndNot(Vector512.Create(1.0), Vector512.ShiftRightArithmetic(x._c.AsInt64(), 63).AsDouble()).As<double, T>(), Vector512.AndNot(Vector512.Create(1.0), Vector512.ShiftRightArithmetic(x._d.AsInt64(), 63).AsDouble()).As<double, T>())
+        : new(Vector512.AndNot(Vector512.Create(1.0f), Vector512.ShiftRightArithmetic(x._a.AsInt32(), 31).AsSingle()).As<float, T>(), Vector512.AndNot(Vector512.Create(1.0f), Vector512.ShiftRightArithmetic(x._b.AsInt32(), 31).AsSingle()).As<float, T>(), Vector512.AndNot(Vector512.Create(1.0f), Vector512.ShiftRightArithmetic(x._c.AsInt32(), 31).AsSingle()).As<float, T>(), Vector512.AndNot(Vector512.Create(1.0f), Vector512.ShiftRightArithmetic(x._d.AsInt32(), 31).AsSingle()).As<float, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x4<T> MinNative(Lanes512x4<T> a, Lanes512x4<T> b) => new(Vector512.MinNative(a._a, b._a), Vector512.MinNative(a._b, b._b), Vector512.MinNative(a._c, b._c), Vector512.MinNative(a._d, b._d));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x4<T> MaxNative(Lanes512x4<T> a, Lanes512x4<T> b) => new(Vector512.MaxNative(a._a, b._a), Vector512.MaxNative(a._b, b._b), Vector512.MaxNative(a._c, b._c), Vector512.MaxNative(a._d, b._d));
     // The table needs AVX-512's permutes; Vector512 without them (tests force the path anywhere) runs 2^k alone.
     public static int ExpTableBits => Avx512F.IsSupported ? 4 : 0;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x3<T> Pow2FromShifted(Lanes512x3<T> s, out Lanes512x3<T> tableError)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512x4<T> Pow2FromShifted(Lanes512x4<T> s, out Lanes512x4<T> tableError)
     {
         if (!Avx512F.IsSupported)
         {
             tableError = default;
             return typeof(T) == typeof(double)
-                ? new(((s._a.AsInt64() + Vector512.Create(1023L)) << 52).As<long, T>(), ((s._b.AsInt64() + Vector512.Create(1023L)) << 52).As<long, T>(), ((s._c.AsInt64() + Vector512.Create(1023L)) << 52).As<long, T>())
-                : new(((s._a.AsInt32() + Vector512.Create(127)) << 23).As<int, T>(), ((s._b.AsInt32() + Vector512.Create(127)) << 23).As<int, T>(), ((s._c.AsInt32() + Vector512.Create(127)) << 23).As<int, T>());
+                ? new(((s._a.AsInt64() + Vector512.Create(1023L)) << 52).As<long, T>(), ((s._b.AsInt64() + Vector512.Create(1023L)) << 52).As<long, T>(), ((s._c.AsInt64() + Vector512.Create(1023L)) << 52).As<long, T>(), ((s._d.AsInt64() + Vector512.Create(1023L)) << 52).As<long, T>())
+                : new(((s._a.AsInt32() + Vector512.Create(127)) << 23).As<int, T>(), ((s._b.AsInt32() + Vector512.Create(127)) << 23).As<int, T>(), ((s._c.AsInt32() + Vector512.Create(127)) << 23).As<int, T>(), ((s._d.AsInt32() + Vector512.Create(127)) << 23).As<int, T>());
         }
         if (typeof(T) == typeof(double))
         {
-            Vector512<long> a = s._a.AsInt64(), b = s._b.AsInt64(), c = s._c.AsInt64();
-            tableError = new(Avx512F.PermuteVar8x64x2(Pow2Table.ErrorLow, a, Pow2Table.ErrorHigh).As<double, T>(), Avx512F.PermuteVar8x64x2(Pow2Table.ErrorLow, b, Pow2Table.ErrorHigh).As<double, T>(), Avx512F.PermuteVar8x64x2(Pow2Table.ErrorLow, c, Pow2Table.ErrorHigh).As<double, T>());
+            Vector512<long> a = s._a.AsInt64(), b = s._b.AsInt64(), c = s._c.AsInt64(), e = s._d.AsInt64();
+            tableError = new(Avx512F.PermuteVar8x64x2(Pow2Table.ErrorLow, a, Pow2Table.ErrorHigh).As<double, T>(), Avx512F.PermuteVar8x64x2(Pow2Table.ErrorLow, b, Pow2Table.ErrorHigh).As<double, T>(), Avx512F.PermuteVar8x64x2(Pow2Table.ErrorLow, c, Pow2Table.ErrorHigh).As<double, T>(), Avx512F.PermuteVar8x64x2(Pow2Table.ErrorLow, e, Pow2Table.ErrorHigh).As<double, T>());
             return new((Avx512F.PermuteVar8x64x2(Pow2Table.BitsLow, a, Pow2Table.BitsHigh) + (a << 48)).As<long, T>(),
-                (Avx512F.PermuteVar8x64x2(Pow2Table.BitsLow, b, Pow2Table.BitsHigh) + (b << 48)).As<long, T>(), (Avx512F.PermuteVar8x64x2(Pow2Table.BitsLow, c, Pow2Table.BitsHigh) + (c << 48)).As<long, T>());
+                (Avx512F.PermuteVar8x64x2(Pow2Table.BitsLow, b, Pow2Table.BitsHigh) + (b << 48)).As<long, T>(), (Avx512F.PermuteVar8x64x2(Pow2Table.BitsLow, c, Pow2Table.BitsHigh) + (c << 48)).As<long, T>(), (Avx512F.PermuteVar8x64x2(Pow2Table.BitsLow, e, Pow2Table.BitsHigh) + (e << 48)).As<long, T>());
         }
-        Vector512<int> af = s._a.AsInt32(), bf = s._b.AsInt32(), cf = s._c.AsInt32();
-        tableError = new(Avx512F.PermuteVar16x32(Pow2Table.ErrorSingle, af).As<float, T>(), Avx512F.PermuteVar16x32(Pow2Table.ErrorSingle, bf).As<float, T>(), Avx512F.PermuteVar16x32(Pow2Table.ErrorSingle, cf).As<float, T>());
-        return new((Avx512F.PermuteVar16x32(Pow2Table.BitsSingle, af) + (af << 19)).As<int, T>(), (Avx512F.PermuteVar16x32(Pow2Table.BitsSingle, bf) + (bf << 19)).As<int, T>(), (Avx512F.PermuteVar16x32(Pow2Table.BitsSingle, cf) + (cf << 19)).As<int, T>());
+        Vector512<int> af = s._a.AsInt32(), bf = s._b.AsInt32(), cf = s._c.AsInt32(), df = s._d.AsInt32();
+        tableError = new(Avx512F.PermuteVar16x32(Pow2Table.ErrorSingle, af).As<float, T>(), Avx512F.PermuteVar16x32(Pow2Table.ErrorSingle, bf).As<float, T>(), Avx512F.PermuteVar16x32(Pow2Table.ErrorSingle, cf).As<float, T>(), Avx512F.PermuteVar16x32(Pow2Table.ErrorSingle, df).As<float, T>());
+        return new((Avx512F.PermuteVar16x32(Pow2Table.BitsSingle, af) + (af << 19)).As<int, T>(), (Avx512F.PermuteVar16x32(Pow2Table.BitsSingle, bf) + (bf << 19)).As<int, T>(), (Avx512F.PermuteVar16x32(Pow2Table.BitsSingle, cf) + (cf << 19)).As<int, T>(), (Avx512F.PermuteVar16x32(Pow2Table.BitsSingle, df) + (df << 19)).As<int, T>());
     }
 }
 

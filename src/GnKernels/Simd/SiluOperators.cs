@@ -8,9 +8,9 @@ namespace GnKernels.Simd;
 
 internal interface IUnaryOperator<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    /// <summary>Whether the operator's chain is short enough for three vectors per step on Vector512
-    /// (<see cref="Lanes512x3{T}"/>); the longer ones spill there.</summary>
-    static abstract bool ThreeVectorSteps { get; }
+    /// <summary>Whether the operator's chain is short enough for four vectors per step on Vector512
+    /// (<see cref="Lanes512x4{T}"/>); the longer ones spill there.</summary>
+    static abstract bool WideSteps { get; }
     static abstract TV Start<TV>(TV x) where TV : struct, ILanes<TV, T>;
     static abstract TV Finish<TV>(TV x, TV started) where TV : struct, ILanes<TV, T>;
 }
@@ -29,7 +29,7 @@ internal interface IBinaryOperator<T> where T : unmanaged, IBinaryFloatingPointI
 
 internal readonly struct SiluOperator<T> : IUnaryOperator<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    public static bool ThreeVectorSteps => true;
+    public static bool WideSteps => true;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Start<TV>(TV x) where TV : struct, ILanes<TV, T> => SiluMath.Start<TV, T>(x);
@@ -40,7 +40,7 @@ internal readonly struct SiluOperator<T> : IUnaryOperator<T> where T : unmanaged
 
 internal readonly struct SiluDerivativeOperator<T> : IUnaryOperator<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    public static bool ThreeVectorSteps => false;
+    public static bool WideSteps => false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Start<TV>(TV x) where TV : struct, ILanes<TV, T> => SiluMath.Start<TV, T>(x);
