@@ -5,7 +5,8 @@ namespace GnKernels.Simd;
 /// <summary>
 /// One SIMD width seen through a common surface, so each kernel's math is written once and the JIT specializes
 /// it per width (the struct wrappers are enregistered and inlined away). Implemented by
-/// <see cref="Lanes512{T}"/>, <see cref="Lanes512x4{T}"/>, <see cref="Lanes256{T}"/>, <see cref="Lanes128{T}"/> and <see cref="LanesScalar{T}"/>.
+/// <see cref="Lanes512{T}"/>, <see cref="Lanes512x4{T}"/>, <see cref="Lanes256{T}"/>, <see cref="Lanes128{T}"/> and
+/// <see cref="LanesScalar{T}"/>.
 /// </summary>
 internal interface ILanes<TSelf, T>
     where TSelf : struct, ILanes<TSelf, T>

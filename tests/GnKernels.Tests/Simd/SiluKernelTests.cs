@@ -218,7 +218,7 @@ public class SiluKernelTests
     [Theory, MemberData(nameof(Paths))]
     public unsafe void Tails_never_read_or_write_past_the_end(SimdPath path)
     {
-        // Past 127 (double) and 255 (float) the forward takes four-vector steps on V512.
+        // From 128 (double) and 256 (float) elements on, the forward takes four-vector steps on V512.
         foreach (int n in new[] { 1, 3, 7, 8, 9, 15, 17, 31, 33, 127, 128, 131, 255, 256, 263 })
         {
             using var input = new GuardedBuffer<double>(n);
