@@ -19,8 +19,7 @@ public sealed class CopyFractionColumn() : CustomColumn("CopyFraction", "of copy
     public override string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
         var reference = ReferenceCase.FindDeclared(summary, benchmarkCase, "CopyYardstick");
-        if (reference is null) return "-";
-        double? rate = DeclaredCount.PerNs(summary, benchmarkCase, "ByteCount"), copyRate = DeclaredCount.PerNs(summary, reference, "ByteCount");
-        return rate is null || copyRate is null ? "-" : (rate.Value / copyRate.Value).ToString("F2");
+        return reference is null ? "-"
+            : ReferenceCase.Ratio(DeclaredCount.PerNs(summary, benchmarkCase, "ByteCount"), DeclaredCount.PerNs(summary, reference, "ByteCount"));
     }
 }

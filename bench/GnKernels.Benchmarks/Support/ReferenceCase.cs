@@ -23,4 +23,8 @@ internal static class ReferenceCase
         c.Descriptor.Type.GetField(constName, BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is string method
             ? Find(summary, c, method)
             : null;
+
+    /// <summary>A column's cell for numerator / denominator: two decimals, or "-" when either is missing.</summary>
+    public static string Ratio(double? numerator, double? denominator) =>
+        numerator is null || denominator is not > 0 ? "-" : (numerator.Value / denominator.Value).ToString("F2");
 }

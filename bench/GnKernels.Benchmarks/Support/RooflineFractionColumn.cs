@@ -15,9 +15,7 @@ public sealed class RooflineFractionColumn() : CustomColumn("RooflineFraction", 
     public override string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
         var reference = ReferenceCase.FindDeclared(summary, benchmarkCase, "Yardstick");
-        if (reference is null) return "-";
-        double? rate = Rate(summary, benchmarkCase), referenceRate = Rate(summary, reference);
-        return rate is null || referenceRate is null ? "-" : (rate.Value / referenceRate.Value).ToString("F2");
+        return reference is null ? "-" : ReferenceCase.Ratio(Rate(summary, benchmarkCase), Rate(summary, reference));
     }
 
     private static double? Rate(Summary summary, BenchmarkCase c) => DeclaredCount.PerNs(summary, c, "FlopCount");

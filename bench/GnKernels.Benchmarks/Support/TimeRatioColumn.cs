@@ -17,7 +17,6 @@ public sealed class TimeRatioColumn() : CustomColumn("TimeRatio", "× ref time",
         MethodInfo? declared = benchmarkCase.Descriptor.Type.GetMethod("TimeReference", BindingFlags.Public | BindingFlags.Static);
         if (declared?.Invoke(null, [benchmarkCase.Descriptor.WorkloadMethod.Name]) is not string method) return "-";
         var reference = ReferenceCase.Find(summary, benchmarkCase, method);
-        double? time = summary[benchmarkCase]?.ResultStatistics?.Mean, referenceTime = reference is null ? null : summary[reference]?.ResultStatistics?.Mean;
-        return time is null || referenceTime is not > 0 ? "-" : (time.Value / referenceTime.Value).ToString("F2");
+        return reference is null ? "-" : ReferenceCase.Ratio(summary[benchmarkCase]?.ResultStatistics?.Mean, summary[reference]?.ResultStatistics?.Mean);
     }
 }
