@@ -30,19 +30,43 @@ public static class Platform
         return text.ToString();
     }
 
-    /// <summary>The CPU model name from /proc/cpuinfo, or the architecture if unavailable.</summary>
+    /// <summary>
+    /// The CPU model name from /proc/cpuinfo with its family and model numbers and, for AMD's Zen families, the
+    /// microarchitecture (virtual machines often report only "AMD EPYC"); the architecture if unavailable.
+    /// </summary>
     public static string CpuModel()
     {
         try
         {
+            string? name = null, vendor = null;
+            int family = -1, model = -1;
             foreach (string line in File.ReadLines("/proc/cpuinfo"))
-                if (line.StartsWith("model name", StringComparison.Ordinal))
-                    return line[(line.IndexOf(':') + 1)..].Trim();
+            {
+                if (line.Length == 0) break; // the first processor's block is enough
+                int colon = line.IndexOf(':');
+                if (colon < 0) continue;
+                string key = line[..colon].Trim(), value = line[(colon + 1)..].Trim();
+                if (key == "model name") name = value;
+                else if (key == "vendor_id") vendor = value;
+                else if (key == "cpu family") _ = int.TryParse(value, out family);
+                else if (key == "model") _ = int.TryParse(value, out model);
+            }
+            if (name is not null)
+                return family < 0 ? name : $"{name} (family {family}, model {model}{ZenName(vendor, family, model)})";
         }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
         return RuntimeInformation.ProcessArchitecture.ToString();
     }
+
+    // AMD's family/model ranges of the Zen generations (family 0x17 Zen to Zen 2, 0x19 Zen 3 and Zen 4, 0x1A Zen 5).
+    private static string ZenName(string? vendor, int family, int model) => vendor != "AuthenticAMD" ? "" : family switch
+    {
+        0x17 => model >= 0x30 ? ": Zen 2" : ": Zen/Zen+",
+        0x19 => model is >= 0x10 and <= 0x1F or >= 0x60 and <= 0x7F or >= 0xA0 and <= 0xAF ? ": Zen 4" : ": Zen 3",
+        0x1A => ": Zen 5",
+        _ => "",
+    };
 
     private static string Accel(bool b) => b ? "accelerated" : "software";
     private static string Yes(bool b) => b ? "yes" : "no";

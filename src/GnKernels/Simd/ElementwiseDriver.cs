@@ -24,8 +24,8 @@ internal static class ElementwiseDriver
         fixed (T* yr = y)
         switch (Narrow(path, x.Length, Lanes512<T>.Count, Lanes256<T>.Count, Lanes128<T>.Count))
         {
-            // Wide steps from four of them on (below, their overlapping tail and setup cost more than they gain: f32 −1%
-            // at four, −6% at two); two vectors otherwise, so every kernel leaves V512 at the same length and kernels
+            // Wide steps from four of them on (below, their overlapping tail and setup cost more than they gain); two
+            // vectors otherwise, so every kernel leaves V512 at the same length and kernels
             // that share a formula agree bit for bit at every length.
             case SimdPath.V512 when TOp.WideSteps && x.Length >= 4 * Lanes512x4<T>.Count: Unary<T, TOp, Lanes512x4<T>>(ref xr, yr, n); break;
             case SimdPath.V512: Unary<T, TOp, Lanes512<T>>(ref xr, yr, n); break;
@@ -78,8 +78,7 @@ internal static class ElementwiseDriver
     // Software-pipelined where the registers allow (Lag = 1): each pass loads and starts step k (the exp, the long
     // head of the chain) and then finishes step k − 1, whose divisions and corrections wait on that chain. Issued in
     // that order, the finishing operations enter the scheduler close to when their inputs are ready instead of
-    // filling it for the whole chain, so more steps overlap (AVX-512 machine, same process: forward +8–13%, fused
-    // +17–20%). With Lag = 0 a step is started and finished in the same pass.
+    // filling it for the whole chain, so more steps overlap. With Lag = 0 a step is started and finished in the same pass.
     // One call site per stage: every site inlines the whole operator, and the JIT's inline budget (set by the
     // small driver) runs out after one copy, leaving the lane helpers as calls.
     // NoInlining keeps each loop its own compilation root: inlined into a caller (BenchmarkDotNet's unrolled
@@ -87,15 +86,14 @@ internal static class ElementwiseDriver
 
     /// <summary>
     /// How many steps Finish runs behind Start: 1 with 32 vector registers (AVX-512's EVEX encoding, at every width),
-    /// which hold both stages' live values; 0 with x86's 16, where the pipelined loop spills (V256 fused kernel 30–45%
-    /// slower with DOTNET_EnableAVX512=0). A JIT-time constant, so each loop compiles to one form.
+    /// which hold both stages' live values; 0 with x86's 16, where the pipelined loop spills. A JIT-time constant, so each loop compiles to one form.
     /// </summary>
     private static nuint Lag => Avx512F.IsSupported ? 1u : 0u;
 
     /// <summary>
     /// Whether the steps are aligned to the destination (<see cref="AlignmentShift"/>), and the head, which then
     /// overlaps the next step, is loaded before the loop. Only with 32 registers: with 16, holding the head across the
-    /// loop cost the fused V256 kernel up to 25%, more than alignment gains.
+    /// loop costs the V256 kernels more than alignment gains.
     /// </summary>
     private static bool HeadEarly => Lag == 1;
 
@@ -112,8 +110,7 @@ internal static class ElementwiseDriver
 
     /// <summary>
     /// How far short of one step the aligned steps start (see <see cref="StepStart"/>), so that their stores begin
-    /// on a vector boundary of the destination: a 512-bit access that straddles a cache line costs two, 7–8% of the
-    /// fused kernel with unaligned arrays in the probe. Zero for the scalar path and for inputs of less than three
+    /// on a vector boundary of the destination: a 512-bit access that straddles a cache line costs two. Zero for the scalar path and for inputs of less than three
     /// steps, where the extra overlap would cost more than it saves, and without <see cref="HeadEarly"/>.
     /// </summary>
     private static unsafe nuint AlignmentShift<T, TV>(T* destination, nuint n)
@@ -129,11 +126,9 @@ internal static class ElementwiseDriver
     /// <summary>
     /// Outputs of at least this many bytes (each) are written past the caches. A store that misses the cache first
     /// reads its line (read-for-ownership), so an output far beyond the cache costs a third memory stream beside
-    /// the input and the write-back. Below a quarter of the 32 MiB L3 the cached stores were as fast, and leave the
-    /// output in cache for its consumer. From 8 MiB on (V512, same arrays every call, 3 processes per size), on the
-    /// quiet machine: f64 +1–4% at 8 and 16 MiB (the input then stays in the L3 the output no longer fills), f32
-    /// +8% forward and +17% fused at 16 MiB, f64 at 32 MiB −2% forward, +1% fused, −5% backward; with another
-    /// process loading the memory, the fused kernel +30% and the forward +13% at 32 MiB (6 processes).
+    /// the input and the write-back. Below a quarter of a 32 MiB L3 the cached stores are as fast, and leave the
+    /// output in cache for its consumer; above, streaming keeps the input in the L3 the output no longer fills, and
+    /// it gains most when another process loads the memory (docs/performance.md).
     /// </summary>
     internal const long StreamingBytes = 8L << 20;
 
@@ -254,8 +249,8 @@ internal static class ElementwiseDriver
     /// The 1→1 loop for steps of more than two vectors (the forward's four on Vector512), whose chain needs every
     /// register, so no input stays in one across steps: the held step's input is loaded again when it is finished, and
     /// head and tail, which in-place calls must read before an overlapping step writes them, wait in a stack buffer.
-    /// No store lands between a step's two loads (the overlapping head and tail come from the buffer). With three
-    /// vectors the plain loop was as fast; four spill in it (forward −6%).
+    /// No store lands between a step's two loads (the overlapping head and tail come from the buffer). Four vectors
+    /// spill in the plain loop.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
     private static unsafe void UnaryWideLoop<T, TOp, TV, TMode>(ref T x, T* y, nuint n)

@@ -89,9 +89,7 @@ internal readonly struct Lanes512<T>(Vector512<T> a, Vector512<T> b) : ILanes<La
 /// <see cref="Lanes512{T}"/> with four vectors per step, for the forward SiLU: its chain is short enough that four
 /// independent vectors fit AVX-512's 32 registers when the loop keeps nothing else in them (its held input is reloaded
 /// and head and tail wait in memory, see <see cref="ElementwiseDriver"/>), and they fill the FMA pipes the latency
-/// leaves idle. Against two vectors: forward f64 +7.2–8.7%, f32 +6.3–8.8% at n = 512–4096 (same-process A/Bs,
-/// 3–8 processes); three vectors gave f64 +6.5–7.5%, f32 +3.4–7%. The kernels that compute the derivative spill
-/// already with three (fused f64 −4%, f32 −22% and worse; backward −12% / −37%), so they keep two.
+/// leaves idle. The kernels that compute the derivative spill already with three vectors, so they keep two.
 /// </summary>
 internal readonly struct Lanes512x4<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c, Vector512<T> d) : ILanes<Lanes512x4<T>, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
@@ -301,8 +299,7 @@ internal readonly struct LanesScalar<T>(T v) : ILanes<LanesScalar<T>, T> where T
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> MultiplyAdd(LanesScalar<T> a, LanesScalar<T> b, LanesScalar<T> c) => new(T.MultiplyAddEstimate(a._v, b._v, c._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> FusedMultiplyAdd(LanesScalar<T> a, LanesScalar<T> b, LanesScalar<T> c) => new(T.FusedMultiplyAdd(a._v, b._v, c._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> NegatedMultiplyAdd(LanesScalar<T> a, LanesScalar<T> b, LanesScalar<T> c) => new(T.FusedMultiplyAdd(-a._v, b._v, c._v));
-    // Measured per type (GNKERNELS_ISA=scalar, 8 processes): the sign test beats the FMA form for float (fused +4.2%)
-    // and loses for double (−3.1%).
+    // Measured per type on the scalar path: the sign test beats the FMA form for float and loses for double.
     public static bool SignStepIsInteger => typeof(T) == typeof(float);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> OneWhereSignClear(LanesScalar<T> x) => new(T.IsNegative(x._v) ? T.Zero : T.One);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesScalar<T> NegativeAbs(LanesScalar<T> a) => new(-T.Abs(a._v));

@@ -13,11 +13,9 @@ namespace GnKernels.Simd;
 /// error plus half an ULP (tests: silu ≤ 1.5 ULP on AVX-512, ≤ 1.7 elsewhere; silu' ≤ 1.9 away from its zero, see
 /// <see cref="SiluKernels"/>; the exp stage itself ≤ 0.63 ULP with the table, ≤ 0.98 without).
 /// The kernels are bound by their count of floating-point operations over the FP pipes, then by the latency of their
-/// dependency chain. On Zen 5 multiplications, FMAs and permutes share two of the four pipes (additions, max and shifts
-/// the other two, logic any; experiments/ports on the experiments/silu-probe branch), and the fused kernel, two thirds
-/// FMAs, leans on those two: a dummy multiplication costs it 3.3%, a dummy addition 1.6% (the forward: 1.7% and 2.5%;
-/// 6 processes each), though trading one FMA for two other operations never paid (README). So the formulas are
-/// arranged to spend as few operations, FMAs above all, as possible and keep negations, selects and corrections off
+/// dependency chain. On Zen 4/5 multiplications, FMAs and permutes share two of the four FP pipes (additions, max and
+/// shifts the other two, logic any), and the fused kernel, two thirds FMAs, leans on those two, though trading one FMA
+/// for two other operations does not pay (docs/performance.md). So the formulas are arranged to spend as few operations, FMAs above all, as possible and keep negations, selects and corrections off
 /// the chain, and each kernel is split in two stages, <see cref="Start{TV, T}"/> (the exp) and the rest, which the
 /// drivers overlap across steps.
 /// e^{−a} = 2^(k/16)·e^r on Vector512 (k = round(−16a/ln2); 2^(j/16), j = k mod 16, from a 16-entry table by an
@@ -61,7 +59,7 @@ internal static class SiluMath
         xPos = TV.MaxNative(TV.Constant(-0.0), x);
         // t = tUp·2^(−o) is exact wherever it matters (normal), so the unfused form off FMA hardware gives the same d
         // and the same exact error. Two FMAs rather than a multiplication and three additions: one operation fewer
-        // beat keeping the FMA pipes free (forward +0.6%, fused +1.4%, f32 +3–4%, 8 processes).
+        // beats keeping the FMA pipes free.
         d = TV.MultiplyAdd(tUp, TV.Constant(ScaleDown<T>()), one);
         minusDError = TV.MultiplyAdd(tUp, TV.Constant(-ScaleDown<T>()), TV.Subtract(d, one));   // Fast2Sum: 1 ≥ t
     }
@@ -130,7 +128,7 @@ internal static class SiluMath
     /// reciprocal, as in <see cref="Value{TV, T}"/>; silu(x) = max(x, 0) − a·τ as there. g = silu'(−a) = τ·(1 − α) with
     /// α = a·σ(a), and silu'(x) = 1 − g for x ≥ 0 (silu'(x) + silu'(−x) = 1). α needs no second division
     /// (<see cref="MinusAlpha"/>: a·(1/d) for float, a − a·τ for double), and the exact remainder a − α·(1 + t)
-    /// recovers its error. (On Zen 5 a second division cost the fused kernel 10%.)
+    /// recovers its error (a second division costs the fused kernel more than the extra FMAs).
     /// Near the zero of silu' (a ≈ 1.28, α ≈ 1) the cancellation in 1 − α is exact (Sterbenz) and α's remainder
     /// supplies what α lost, so g rounds once from nearly exact terms; what the cancellation still magnifies is t's
     /// own error, by σ/|silu'| (<see cref="SiluKernels"/>: 2 + 0.25/|x − x0| ULP).
@@ -153,15 +151,15 @@ internal static class SiluMath
         TV value = TV.FusedMultiplyAdd(w, TV.Constant(-ScaleDown<T>()), xPos);
         // g = (τ + τLo)(1 − α − αLo) to first order in the low parts (τLo = remainder/(1+t), likewise αLo), rounded once.
         // Its low part reuses the value's τ-remainder·α: a subtraction instead of a multiplication, and one step shorter
-        // after α's remainder, which ends the chain (fused f64 +1.3%, 6 processes).
+        // after α's remainder, which ends the chain.
         TV oneMinusAlpha = TV.Add(one, minusAlpha);
         TV gLo = TV.Multiply(reciprocal, TV.MultiplyAdd(tau, minusAlphaRemainder, TV.Subtract(tauRemainder, tauRemainderTimesAlpha)));
         TV g = TV.FusedMultiplyAdd(tau, oneMinusAlpha, gLo);
         // silu'(x) = g·2^(−o) for x &lt; 0 and 1 − g·2^(−o) for x ≥ 0: the scale's sign by XOR with x's sign bit (cheaper
         // than a mask and two selects), and the constant term 1 or 0 from x's sign bit by an arithmetic shift and an
-        // and-not where those are native (AVX-512), which keeps it off the FMA pipes this kernel leans on (fused f64
-        // +1.1%, f32 +0.8%, 8 processes); elsewhere from the signed scale itself, ∓2^(−o)·2^(o−1) + 0.5, by one exact FMA
-        // (AVX2: the shift is emulated for 64-bit lanes, and the and-not costs V256 3.5% even from a compare).
+        // and-not where those are native (AVX-512), which keeps it off the FMA pipes this kernel leans on; elsewhere from
+        // the signed scale itself, ∓2^(−o)·2^(o−1) + 0.5, by one exact FMA (AVX2 emulates the shift for 64-bit lanes,
+        // and an and-not from a compare costs V256 more than the FMA).
         TV signedScale = TV.XorSign(TV.Constant(-ScaleDown<T>()), x);
         TV c = TV.SignStepIsInteger ? TV.OneWhereSignClear(x) : TV.MultiplyAdd(signedScale, TV.Constant(-0.5 / ScaleDown<T>()), TV.Constant(0.5));
         derivative = TV.FusedMultiplyAdd(g, signedScale, c);
@@ -170,9 +168,8 @@ internal static class SiluMath
 
     /// <summary>
     /// −α = −a·σ(a) = −a/(1 + t) to within a few ULPs; its exact remainder does the rest. Float: −a·(1/d), one
-    /// multiplication, as τ is formed (fused f32 +1.5–2.4% on AVX-512, +1.3% on AVX2, 12 processes against the same code
-    /// without it). Double: −a + a·τ·2^(−o) (σ(a) = 1 − σ(−a)) by one FMA off τ's quotient, since AVX-512's reciprocal
-    /// is only a 14-bit estimate there and the multiplication measured nothing on the other widths (−1%, 12 processes).
+    /// multiplication, as τ is formed. Double: −a + a·τ·2^(−o) (σ(a) = 1 − σ(−a)) by one FMA off τ's quotient, since
+    /// AVX-512's reciprocal is only a 14-bit estimate there and the multiplication gains nothing on the other widths.
     /// a·2^(−o) may underflow only where a is far below what 1 − α resolves.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -183,10 +180,9 @@ internal static class SiluMath
 
     // e^r − 1 on the table's |r| ≤ ln2/32 (+ rounding), of degree 6 for double, 3 for float; the caller adds 1 inside
     // its last FMA. Double: r + δ + r²·(p0 + r²·(p1 + r²·c6)) with p0, p1 linear in r: three FMA levels after r², one
-    // more than Estrin's form with r⁴, but one multiplication fewer (forward +1.5%, fused +0.5%, 8 processes). Degree 6
-    // errs by 1.2·10⁻¹⁷, a tenth of an ULP below 1, against degree 7's 10⁻²⁰: one FMA fewer, forward +6%, fused +3.4%
-    // (8 processes), results' maxima 1.39 → 1.49 ULP (silu), 1.41 → 1.47 (silu'). Coefficients: Remez exchange, 50
-    // digits, on |r| ≤ 0.02167 (experiments/remez/exp_minus_one.py on the experiments/silu-probe branch). The table
+    // more than Estrin's form with r⁴, but one multiplication fewer. Degree 6 errs by 1.2·10⁻¹⁷, a tenth of an ULP
+    // below 1 (degree 7: 10⁻²⁰), and saves an FMA; the results' maxima stay below 1.5 ULP (silu and silu').
+    // Coefficients: Remez exchange in 50-digit arithmetic on |r| ≤ 0.02167. The table
     // entry's rounding error δ joins r only in the lowest term: T·e^{r+δ} = 2^(j/16)·e^r to O(δ²), and the powers of r
     // need not see it.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -234,7 +230,7 @@ internal static class SiluMath
     /// n/d to within a few ULPs, for the kernels' remainder correction q + (n − q·d)·(1/d), which doubles the bits
     /// of its reciprocal: n·(1/d) wherever 1/d has at least half of T's bits (the division, or AVX-512's 14-bit
     /// estimate for float), so one division serves both; a division for double on AVX-512, where a Newton step to
-    /// 28 bits cost more than the division (forward −2.7%, fused −3.2%, 8 processes).
+    /// 28 bits costs more than the division.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV Quotient<TV, T>(TV n, TV d, TV reciprocal) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
