@@ -157,7 +157,7 @@ Task("Demo")
 {
     var exit = StartProcess("dotnet", new ProcessSettings
     {
-        Arguments = $"run -c {configuration} --no-build --project src/GnKernels.Cli -- {(demoArgs.Length > 0 ? demoArgs : "train --out artifacts/gnk-train")}",
+        Arguments = $"run -c {configuration} --no-build --project src/GnKernels.Cli -- {(demoArgs.Length > 0 ? demoArgs : "train --step fixed --out artifacts/gnk-train")}",
         WorkingDirectory = root,
     });
     if (exit != 0) throw new CakeException($"gnk exited with code {exit}.");

@@ -4,7 +4,7 @@ using GnKernels.Solvers;
 namespace GnKernels.Cli.Commands;
 
 /// <summary>The `gnk` command tree: info, train, compare, bench-compare. Exit codes: 0 done, 2 bad input, 3 native
-/// library missing, 4 the run diverged or its system could not be solved, 5 bench-compare found a regression.</summary>
+/// library missing, 4 the run diverged, stalled or its system could not be solved, 5 bench-compare found a regression.</summary>
 internal static class CommandLine
 {
     public const int BadInput = 2, NativeMissing = 3, RunFailed = 4, Regression = 5;
@@ -21,12 +21,13 @@ internal static class CommandLine
         method.AcceptOnlyFromAmong("gn", "lm", "gd", "rf", "ggn-score");
         var train = new Command("train", "Train one method; write <method>.csv and loss.png into --out.");
         train.Options.Add(method);
-        var trainOptions = new SettingsOptions(train, n: 500, m: 5000, maxIterations: 1000, maxTime: 600, output: "gnk-out");
+        var trainOptions = new SettingsOptions(train, n: 500, m: 5000, maxIterations: 1000, maxTime: 600, output: "gnk-out", gnStep: "backtracking");
         train.SetAction(parse => TrainCommand.Run(trainOptions.Read(parse), parse.GetValue(method)!));
         root.Subcommands.Add(train);
 
         var compare = new Command("compare", "Run GN, GD and random features on one data set; print a table, write one PNG and a CSV per method.");
-        var compareOptions = new SettingsOptions(compare, n: 200, m: 2000, maxIterations: 2000, maxTime: 20, output: "gnk-compare");
+        // compare reproduces Arbel et al.'s comparison, so GN takes their fixed step there.
+        var compareOptions = new SettingsOptions(compare, n: 200, m: 2000, maxIterations: 2000, maxTime: 20, output: "gnk-compare", gnStep: "fixed");
         compare.SetAction(parse => CompareCommand.Run(compareOptions.Read(parse)));
         root.Subcommands.Add(compare);
         root.Subcommands.Add(BenchCompare());
@@ -67,9 +68,9 @@ internal static class CommandLine
         private readonly Option<double> _tau0, _tol, _maxTime;
         private readonly Option<double?> _lr;
         private readonly Option<bool> _bias;
-        private readonly Option<string> _out, _gdStep, _ggnMetric;
+        private readonly Option<string> _out, _gnStep, _gdStep, _ggnMetric;
 
-        public SettingsOptions(Command command, int n, int m, int maxIterations, double maxTime, string output)
+        public SettingsOptions(Command command, int n, int m, int maxIterations, double maxTime, string output, string gnStep)
         {
             _n = Add(command, new Option<int>("--n") { Description = "Training samples N", DefaultValueFactory = _ => n });
             _m = Add(command, new Option<int>("--m") { Description = "Hidden units M", DefaultValueFactory = _ => m });
@@ -82,7 +83,13 @@ internal static class CommandLine
             _maxTime = Add(command, new Option<double>("--max-time") { Description = "Time limit per method, seconds", DefaultValueFactory = _ => maxTime });
             _threads = Add(command, new Option<int>("--threads") { Description = "OpenBLAS threads (0: its default)", DefaultValueFactory = _ => 0 });
             _test = Add(command, new Option<int>("--test") { Description = "Test points", DefaultValueFactory = _ => 2000 });
-            _lr = Add(command, new Option<double?>("--lr") { Description = "Learning rate λ (GN default 10 on g = (f−y)/N, i.e. Arbel's; GD default 1 in units of 1/L̂)" });
+            _lr = Add(command, new Option<double?>("--lr") { Description = "Learning rate λ (GN: a step of λ/N along the GN direction, default N with --step backtracking, 10 with --step fixed; GD: default 1 in units of 1/L̂)" });
+            _gnStep = Add(command, new Option<string>("--step")
+            {
+                Description = "GN's step: backtracking (from λ/N, halved until the loss falls: never rises) or fixed (λ/N every step, Arbel's; no acceptance test)",
+                DefaultValueFactory = _ => gnStep,
+            });
+            _gnStep.AcceptOnlyFromAmong("backtracking", "fixed");
             _gdStep = Add(command, new Option<string>("--gd-step")
             {
                 Description = "GD's step: normalized (λ/L̂, L̂ = λ_max(JJᵀ)/N at the start) or literal (λ itself, Arbel's; default λ = 10)",
@@ -100,7 +107,8 @@ internal static class CommandLine
 
         public RunSettings Read(ParseResult p) => new(p.GetValue(_n), p.GetValue(_m), p.GetValue(_d), p.GetValue(_tau0), p.GetValue(_bias),
             p.GetValue(_seed), p.GetValue(_tol), p.GetValue(_maxIter), p.GetValue(_maxTime), p.GetValue(_threads), p.GetValue(_test),
-            p.GetValue(_lr), p.GetValue(_gdStep) == "literal" ? GradientStepRule.Literal : GradientStepRule.Normalized,
+            p.GetValue(_lr), p.GetValue(_gnStep) == "fixed" ? GaussNewtonStepRule.Fixed : GaussNewtonStepRule.Backtracking,
+            p.GetValue(_gdStep) == "literal" ? GradientStepRule.Literal : GradientStepRule.Normalized,
             p.GetValue(_ggnMetric) == "textbook", p.GetValue(_out)!);
 
         private static Option<T> Add<T>(Command command, Option<T> option)

@@ -5,8 +5,8 @@ namespace GnKernels.Cli.Commands;
 
 /// <summary>What `gnk train` and `gnk compare` were asked to do, validated before anything is allocated.</summary>
 internal sealed record RunSettings(int N, int M, int D, double Tau0, bool Bias, int Seed, double Tol, int MaxIterations,
-    double MaxTimeSeconds, int Threads, int TestCount, double? LearningRate, GradientStepRule GradientDescentStep,
-    bool GgnTextbookMetric, string OutputDirectory)
+    double MaxTimeSeconds, int Threads, int TestCount, double? LearningRate, GaussNewtonStepRule GaussNewtonStep,
+    GradientStepRule GradientDescentStep, bool GgnTextbookMetric, string OutputDirectory)
 {
     /// <summary>Returns the first problem with the settings as one line, or null.</summary>
     public string? Validate()
@@ -35,10 +35,11 @@ internal sealed record RunSettings(int N, int M, int D, double Tau0, bool Bias, 
 
     public SyntheticDataset Data() => TeacherStudent.Arbel(N, D, testCount: TestCount, seed: Seed);
 
-    public TrainingOptions Options(TrainingMethod method, Func<IterationRecord, bool> onIteration) => new()
+    public TrainingOptions Options(TrainingMethod method, IterationCallback onIteration) => new()
     {
         Method = method,
         LearningRate = LearningRate,
+        GaussNewtonStep = GaussNewtonStep,
         GradientDescentStep = GradientDescentStep,
         GgnTextbookMetric = GgnTextbookMetric,
         RelativeTolerance = Tol,

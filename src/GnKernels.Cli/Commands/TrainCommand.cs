@@ -43,9 +43,9 @@ internal static class TrainCommand
 
     internal static int Outcome(TrainingResult result)
     {
-        if (result.Status is TrainingStatus.Diverged or TrainingStatus.NotSolvable)
+        if (result.Status is TrainingStatus.Diverged or TrainingStatus.Stalled or TrainingStatus.NotSolvable)
         {
-            Console.Error.WriteLine($"gnk: {RunFiles.MethodName(result.Method)} failed at iteration {result.FailedIteration}: {result.Message}");
+            Console.Error.WriteLine($"gnk: {RunFiles.MethodName(result.Method)} {result.Status.ToString().ToLowerInvariant()}: {result.Message}");
             return CommandLine.RunFailed;
         }
         return 0;
@@ -60,7 +60,9 @@ internal static class TrainCommand
     /// <summary>The step convention a method runs with, as the run's header states it.</summary>
     internal static string StepNote(TrainingMethod method, RunSettings settings) => (method, settings.GradientDescentStep) switch
     {
-        (TrainingMethod.GaussNewton, _) => $"λ = {settings.LearningRate ?? 10} on g = (f − y)/N (Arbel's convention; λ = N is pure GN)",
+        (TrainingMethod.GaussNewton, _) when settings.GaussNewtonStep == GaussNewtonStepRule.Fixed =>
+            $"fixed step λ = {settings.LearningRate ?? 10} on g = (f − y)/N (Arbel's convention; λ = N is pure GN)",
+        (TrainingMethod.GaussNewton, _) => $"backtracking line search from λ = {settings.LearningRate?.ToString() ?? "N"} on g = (f − y)/N (the full GN step)",
         (TrainingMethod.GradientDescent, GradientStepRule.Normalized) =>
             $"step {settings.LearningRate ?? 1}/L̂ with L̂ = λ_max(JJᵀ)/N at the start (normalized rule)",
         (TrainingMethod.GradientDescent, _) => $"step η = {settings.LearningRate ?? 10} on ∇L (Arbel's literal rule)",

@@ -10,32 +10,32 @@ namespace GnKernels.Cli.Output;
 /// </summary>
 internal static class Progress
 {
-    public static TrainingResult Run(string label, Func<Func<IterationRecord, bool>, TrainingResult> train)
+    public static TrainingResult Run(string label, Func<IterationCallback, TrainingResult> train)
     {
         var clock = Stopwatch.StartNew();
         double lastPrint = -1;
         string Line(IterationRecord r) =>
-            $"{label}: iteration {r.Iteration}, loss {r.TrainLoss:E3}, ε {r.Damping:E2}, {r.Iteration / Math.Max(r.ElapsedSeconds, 1e-9):F1} it/s";
+            $"{label}: iteration {r.Iteration}, loss {r.TrainLoss:E3}{(double.IsNaN(r.Damping) ? "" : $", ε {r.Damping:E2}")}, {r.Iteration / Math.Max(r.ElapsedSeconds, 1e-9):F1} it/s";
 
         if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
         {
-            return train(r =>
+            return train((r, _, _) =>
             {
                 if (clock.Elapsed.TotalSeconds - lastPrint >= 1)
                 {
                     Console.WriteLine(Line(r));
                     lastPrint = clock.Elapsed.TotalSeconds;
                 }
-                return true;
+                return IterationDecision.Continue;
             });
         }
         TrainingResult? result = null;
         AnsiConsole.Status().Start($"{label}: starting", ctx =>
         {
-            result = train(r =>
+            result = train((r, _, _) =>
             {
                 ctx.Status(Markup.Escape(Line(r)));
-                return true;
+                return IterationDecision.Continue;
             });
         });
         return result!;

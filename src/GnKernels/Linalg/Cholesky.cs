@@ -152,6 +152,17 @@ public sealed class Cholesky<T> where T : unmanaged, IFloatingPointIeee754<T>
         IsFactored = false;
     }
 
+    /// <summary>
+    /// Puts the unfactored matrix back into the lower triangle (the factor is forgotten); needs <c>keepInput</c> once
+    /// a factorization has overwritten it.
+    /// </summary>
+    internal void RestoreUnfactored()
+    {
+        if (!_overwritten) return;
+        PrepareInput();
+        IsFactored = false;
+    }
+
     private void PrepareInput()
     {
         if (_keptDiagonal is null)

@@ -11,9 +11,11 @@ namespace GnKernels.Solvers;
 /// Levenberg-Marquardt; a diagonal metric M gives Marquardt scaling and GGN-SCORE.
 /// </summary>
 /// <remarks>
-/// <see cref="Assemble"/> forms the matrix once per point; <see cref="TrySolve"/> factors it with a shift and may
-/// be called again with other damping (rejected LM steps, retries) without re-assembling: the Cholesky keeps the
-/// assembled matrix in the spare upper triangle. The matrix is allocated once, in the constructor.
+/// The protocol: <see cref="Assemble"/> forms the matrix once per point; optionally <see cref="ChooseArbelDamping"/>
+/// estimates λ_min of that matrix; <see cref="TrySolve"/> factors it with a shift and may be called again with other
+/// damping (rejected LM steps, retries) without re-assembling, since the Cholesky keeps the assembled matrix in the
+/// spare upper triangle. A factor made for the λ_min estimate at the same shift is reused. The matrix is allocated
+/// once, in the constructor.
 /// </remarks>
 public sealed class GaussNewtonSystem : IDisposable
 {
@@ -21,7 +23,8 @@ public sealed class GaussNewtonSystem : IDisposable
     private readonly Cholesky<double> _cholesky;
     private readonly double[] _z, _scratchN, _scratchP, _metricInverse;
     private IJacobian? _jacobian;
-    private bool _hasMetric;
+    private SmallestEigenvalue? _lanczos;
+    private bool _hasMetric, _disposed;
 
     /// <summary>Allocates the N×N (kernel) or P×P (parameter) matrix for a Jacobian of <paramref name="rows"/>×<paramref name="columns"/>.</summary>
     public GaussNewtonSystem(int rows, int columns, StepForm form = StepForm.Automatic, bool estimateCondition = false)
@@ -49,11 +52,17 @@ public sealed class GaussNewtonSystem : IDisposable
     /// <summary>The form in use (never <see cref="StepForm.Automatic"/>).</summary>
     public StepForm Form { get; }
 
-    /// <summary>The factorization of the last successful <see cref="TrySolve"/>, e.g. for <see cref="SmallestEigenvalue"/>.</summary>
-    public Cholesky<double> Factorization => _cholesky;
+    /// <summary>The factorization of the last successful <see cref="TrySolve"/>.</summary>
+    internal Cholesky<double> Factorization => _cholesky;
 
     /// <summary>The assembled matrix (lower triangle) before any factorization; valid after <see cref="Assemble"/>.</summary>
-    public DenseMatrix<double> Matrix => _matrix;
+    internal DenseMatrix<double> Matrix => _matrix;
+
+    /// <summary>
+    /// The solve vector of the last successful <see cref="TrySolve"/>: z = (J·M⁻¹·Jᵀ + εI)⁻¹·r in the kernel form
+    /// (N entries), (JᵀJ + εI)⁻¹·Jᵀr in the parameter form (P entries). Read-only; overwritten by the next solve.
+    /// </summary>
+    public ReadOnlySpan<double> SolveVector => _z;
 
     /// <summary>
     /// Forms J·M⁻¹·Jᵀ (kernel form) or JᵀJ (parameter form) at the current point. <paramref name="metricInverse"/>
@@ -61,6 +70,7 @@ public sealed class GaussNewtonSystem : IDisposable
     /// </summary>
     public void Assemble(IJacobian jacobian, ReadOnlySpan<double> metricInverse = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(jacobian);
         if (jacobian.Rows != Rows || jacobian.Columns != Columns)
             Guard.ThrowArgument(nameof(jacobian), $"jacobian is {jacobian.Rows}×{jacobian.Columns} but this system was created for {Rows}×{Columns}.");
@@ -80,6 +90,41 @@ public sealed class GaussNewtonSystem : IDisposable
     }
 
     /// <summary>
+    /// Arbel et al.'s damping ε = max(<paramref name="floor"/>, λ_min(A)) for the assembled matrix A, with λ_min as
+    /// estimated in <paramref name="smallestEigenvalue"/>. <see cref="SmallestEigenvalueMethod.Lanczos"/> works
+    /// through the factor of A + floor·I (which the next <see cref="TrySolve"/> at ε = floor reuses), starts from the
+    /// previous call's Ritz vector and stops once its upper bound is below the floor (then it returns that bound);
+    /// <paramref name="tolerance"/> is its relative accuracy on 1/(λ_min + floor). <see cref="SmallestEigenvalueMethod.Exact"/>
+    /// uses LAPACK's <c>dsyevr</c> on a copy (O(N³), a temporary N×N buffer). If A + floor·I is not numerically positive
+    /// definite, λ_min is NaN and ε is the floor (<see cref="TrySolve"/> then raises it).
+    /// </summary>
+    public double ChooseArbelDamping(double floor, out double smallestEigenvalue,
+        SmallestEigenvalueMethod method = SmallestEigenvalueMethod.Lanczos, double tolerance = 1e-3)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_jacobian is null) throw new InvalidOperationException("Call Assemble before ChooseArbelDamping.");
+        if (!(floor > 0) || double.IsInfinity(floor))
+            Guard.ThrowArgument(nameof(floor), $"the damping floor ε₀ must be finite and > 0; it is {floor}.");
+        if (!(tolerance > 0 && tolerance < 1))
+            Guard.ThrowArgument(nameof(tolerance), $"the relative tolerance must lie in (0, 1); it is {tolerance}.");
+        if (!Enum.IsDefined(method))
+            throw new ArgumentOutOfRangeException(nameof(method), method, "Use SmallestEigenvalueMethod.Lanczos or .Exact.");
+        int order = (int)_matrix.Rows;
+        if (method == SmallestEigenvalueMethod.Exact)
+        {
+            _cholesky.RestoreUnfactored();
+            smallestEigenvalue = SymmetricEigen.Smallest(_matrix);
+        }
+        else
+        {
+            smallestEigenvalue = _cholesky.TryFactor(floor, out _)
+                ? (_lanczos ??= new SmallestEigenvalue(order)).Estimate(_cholesky, tolerance, enoughBelow: floor)
+                : double.NaN;
+        }
+        return double.IsNaN(smallestEigenvalue) ? floor : ArbelDamping.Choose(smallestEigenvalue, floor);
+    }
+
+    /// <summary>
     /// Solves for the full step δw (before any learning rate) with damping ε, raising ε tenfold (from at least
     /// 1e-12 of the matrix's largest diagonal entry) up to <paramref name="maxRetries"/> times while the shifted
     /// matrix is not numerically positive definite. Returns false, leaving <paramref name="step"/> untouched, if
@@ -87,6 +132,7 @@ public sealed class GaussNewtonSystem : IDisposable
     /// </summary>
     public bool TrySolve(double damping, ReadOnlySpan<double> residual, Span<double> step, out StepDiagnostics diagnostics, int maxRetries = 8)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var j = _jacobian ?? throw new InvalidOperationException("Call Assemble before TrySolve.");
         if (!(damping >= 0) || double.IsInfinity(damping))
             Guard.ThrowArgument(nameof(damping), $"damping must be finite and ≥ 0; it is {damping}.");
@@ -132,10 +178,19 @@ public sealed class GaussNewtonSystem : IDisposable
     }
 
     /// <summary>1/κ₁ of the last factored matrix (LAPACK pocon); needs <c>estimateCondition</c> at construction.</summary>
-    public double ReciprocalCondition() => _cholesky.ReciprocalCondition();
+    public double ReciprocalCondition()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _cholesky.ReciprocalCondition();
+    }
 
-    /// <summary>Frees the matrix.</summary>
-    public void Dispose() => _matrix.Dispose();
+    /// <summary>Frees the matrices.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _matrix.Dispose();
+    }
 
     /// <summary>The largest |Aᵢᵢ| of the assembled matrix (its scale, for damping relative to it).</summary>
     internal double MaxDiagonal()

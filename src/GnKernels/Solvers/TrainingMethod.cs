@@ -3,7 +3,10 @@ namespace GnKernels.Solvers;
 /// <summary>The training methods of <see cref="Trainer"/>.</summary>
 public enum TrainingMethod
 {
-    /// <summary>Gauss-Newton as in Arbel et al.: w ← w − λ·Jᵀ(A + εI)⁻¹g, g = (f − y)/N, ε = max(ε₀, λ_min(A)).</summary>
+    /// <summary>
+    /// Gauss-Newton with Arbel et al.'s damping ε = max(ε₀, λ_min(A)) along δw = −Jᵀ(A + εI)⁻¹(f − y); the step
+    /// follows <see cref="TrainingOptions.GaussNewtonStep"/> (a line search by default, Arbel's fixed step by name).
+    /// </summary>
     GaussNewton,
 
     /// <summary>Levenberg-Marquardt on the raw residual with Nielsen's damping; rejected steps leave w unchanged.</summary>
@@ -17,6 +20,23 @@ public enum TrainingMethod
 
     /// <summary>GGN-SCORE (Adeoye et al.): generalized GN with a pseudo-Huber self-concordant regularizer setting the step.</summary>
     GgnScore,
+}
+
+/// <summary>How Gauss-Newton moves along its direction δw = −Jᵀ(A + εI)⁻¹(f − y).</summary>
+public enum GaussNewtonStepRule
+{
+    /// <summary>
+    /// w ← w + α·δw with α from λ/N (λ = N by default, the full step) halved until the loss falls by Armijo's rule
+    /// (L(w + αδw) ≤ L(w) + 10⁻⁴·α·∇L·δw): the loss never rises; if no α does it, the run ends as
+    /// <see cref="TrainingStatus.Stalled"/>.
+    /// </summary>
+    Backtracking,
+
+    /// <summary>
+    /// Arbel et al.'s fixed step w ← w − λ·Jᵀ(A + εI)⁻¹g with g = (f − y)/N, λ = 10 by default (a step of λ/N on the
+    /// raw residual; λ = N is pure Gauss-Newton). No acceptance test: use it to reproduce the paper.
+    /// </summary>
+    Fixed,
 }
 
 /// <summary>How gradient descent sets its step w ← w − η·∇L.</summary>
@@ -38,7 +58,7 @@ public enum GradientStepRule
 /// <summary>How a training run ended.</summary>
 public enum TrainingStatus
 {
-    /// <summary>The training loss fell to the relative tolerance times the initial loss.</summary>
+    /// <summary>A convergence test held (relative loss, gradient, function change or step tolerance; or the callback said so): see the message.</summary>
     Converged,
 
     /// <summary>The iteration limit was reached.</summary>
@@ -50,8 +70,15 @@ public enum TrainingStatus
     /// <summary>The per-iteration callback asked to stop.</summary>
     Stopped,
 
-    /// <summary>The loss became NaN or ∞ (<see cref="TrainingResult.FailedIteration"/>); the weights are those before that step.</summary>
+    /// <summary>
+    /// The loss became NaN or ∞, or rose above <see cref="TrainingOptions.DivergenceRatio"/> × its initial value, at
+    /// <see cref="TrainingResult.FailedIteration"/> (the weights are those before that step); or the run reached its
+    /// iteration or time limit with the loss above its initial value (the weights are the last ones).
+    /// </summary>
     Diverged,
+
+    /// <summary>No acceptable step was found (line search or Levenberg-Marquardt rejections exhausted); the weights are the last accepted ones.</summary>
+    Stalled,
 
     /// <summary>The linear system could not be solved even after raising the damping; the weights are the last good ones.</summary>
     NotSolvable,

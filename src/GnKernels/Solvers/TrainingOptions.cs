@@ -7,10 +7,15 @@ public sealed record TrainingOptions
     public TrainingMethod Method { get; init; } = TrainingMethod.GaussNewton;
 
     /// <summary>
-    /// λ. GN: the step is w ← w − λ·Jᵀ(A + εI)⁻¹(f − y)/N, so λ = 10 (Arbel, the default) is a step of λ/N on the raw
-    /// residual and λ = N is pure Gauss-Newton. GD: see <see cref="GradientDescentStep"/>. Not used by LM, RF and GGN-SCORE.
+    /// λ. GN: the step along δw = −Jᵀ(A + εI)⁻¹(f − y) is λ/N (λ = N is pure Gauss-Newton): with
+    /// <see cref="GaussNewtonStepRule.Backtracking"/> the line search's first trial (default N), with
+    /// <see cref="GaussNewtonStepRule.Fixed"/> every step (default 10, Arbel's). GD: see <see cref="GradientDescentStep"/>.
+    /// Not used by LM, RF and GGN-SCORE.
     /// </summary>
     public double? LearningRate { get; init; }
+
+    /// <summary>How GN moves along its direction: a backtracking line search (default) or Arbel's fixed step.</summary>
+    public GaussNewtonStepRule GaussNewtonStep { get; init; } = GaussNewtonStepRule.Backtracking;
 
     /// <summary>How GD's step is set (<see cref="GradientStepRule.Normalized"/> by default).</summary>
     public GradientStepRule GradientDescentStep { get; init; } = GradientStepRule.Normalized;
@@ -21,11 +26,29 @@ public sealed record TrainingOptions
     /// <summary>ε₀ of Arbel's rule (1e-7).</summary>
     public double DampingFloor { get; init; } = ArbelDamping.DefaultFloor;
 
+    /// <summary>How λ_min(A) is found for Arbel's rule (Lanczos by default; <see cref="SmallestEigenvalueMethod.Exact"/> for dsyevr).</summary>
+    public SmallestEigenvalueMethod SmallestEigenvalue { get; init; } = SmallestEigenvalueMethod.Lanczos;
+
+    /// <summary>The Lanczos estimate's relative tolerance on 1/(λ_min + ε₀) (1e-3); it errs high, by about this much.</summary>
+    public double SmallestEigenvalueTolerance { get; init; } = 1e-3;
+
     /// <summary>LM's initial μ, relative to the largest diagonal entry of the first NTK (Nielsen: τ·max Aᵢᵢ, τ = 1e-3).</summary>
     public double InitialDampingScale { get; init; } = 1e-3;
 
     /// <summary>Stop when the training loss is ≤ this fraction of the initial loss (1e-6).</summary>
     public double RelativeTolerance { get; init; } = 1e-6;
+
+    /// <summary>Stop when ‖∇L‖ at the start of an iteration is ≤ this (0: off).</summary>
+    public double GradientTolerance { get; init; }
+
+    /// <summary>Stop when an iteration changes the loss by ≤ this fraction of it, |ΔL| ≤ tol·L (0: off).</summary>
+    public double FunctionTolerance { get; init; }
+
+    /// <summary>Stop when a step is ‖Δw‖ ≤ tol·(‖w‖ + tol) (0: off).</summary>
+    public double StepTolerance { get; init; }
+
+    /// <summary>A loss above this multiple of the initial loss ends the run as <see cref="TrainingStatus.Diverged"/> (10).</summary>
+    public double DivergenceRatio { get; init; } = 10;
 
     /// <summary>Iteration limit.</summary>
     public int MaxIterations { get; init; } = 1000;
@@ -54,6 +77,6 @@ public sealed record TrainingOptions
     /// </summary>
     public bool GgnTextbookMetric { get; init; }
 
-    /// <summary>Called after every iteration with its record; return false to stop the run.</summary>
-    public Func<IterationRecord, bool>? OnIteration { get; init; }
+    /// <summary>Called after every iteration with its record and views of w and the solve vector; see <see cref="IterationCallback"/>.</summary>
+    public IterationCallback? OnIteration { get; init; }
 }

@@ -9,7 +9,7 @@ public class GnkCommandTests
     public void Train_writes_the_csv_columns_and_a_real_png()
     {
         string dir = Directory.CreateTempSubdirectory("gnk-train-").FullName;
-        var (exit, stdout, stderr) = Gnk("train", "--n", "60", "--m", "100", "--test", "50", "--max-iter", "40", "--out", dir);
+        var (exit, stdout, stderr) = Gnk("train", "--step", "fixed", "--n", "60", "--m", "100", "--test", "50", "--max-iter", "40", "--out", dir);
         Assert.True(exit == 0, stderr);
         Assert.Contains("GaussNewton: Converged", stdout);
         string[] csv = File.ReadAllLines(Path.Combine(dir, "gn.csv"));
@@ -53,7 +53,7 @@ public class GnkCommandTests
         string dir = Directory.CreateTempSubdirectory("gnk-diverge-").FullName;
         var (exit, _, stderr) = Gnk("train", "--method", "gd", "--lr", "1e6", "--n", "30", "--m", "50", "--test", "0", "--out", dir);
         Assert.Equal(4, exit);
-        Assert.Contains("failed at iteration", stderr);
+        Assert.Contains("gd diverged: iteration", stderr);
         Assert.Contains("smaller learning rate", stderr);
     }
 
@@ -81,7 +81,8 @@ public class GnkCommandTests
         {
             string dir = Directory.CreateTempSubdirectory("gnk-rule-").FullName;
             var (exit, _, stderr) = Gnk("train", "--method", method, option, value, "--n", "30", "--m", "40", "--test", "0", "--max-iter", "2", "--out", dir);
-            Assert.True(exit == 0, stderr);
+            // The textbook metric can raise the loss; the run then says so (exit 4) and still writes its CSV.
+            Assert.True(exit == 0 || exit == 4 && stderr.Contains("The loss rose"), stderr);
             return File.ReadAllLines(Path.Combine(dir, $"{method}.csv"))[2];
         }
         string literal = FirstStep("gd", "--gd-step", "literal");

@@ -1,0 +1,74 @@
+using System.Numerics.Tensors;
+using GnKernels.Linalg;
+
+namespace GnKernels.Models;
+
+/// <summary>
+/// A <see cref="TwoLayerSilu"/> network fitted to (X, y) by least squares: the <see cref="ITrainableModel"/> the
+/// solvers train. Linearizing keeps the activations for the structured Jacobian products and NTK
+/// (<see cref="TwoLayerSiluLinearization"/>); trial points and test sets go through a row-blocked predictor.
+/// </summary>
+/// <remarks>X is referenced, not copied: keep it alive and unchanged while this is in use. y is copied.</remarks>
+public sealed class TwoLayerSiluRegression : ITrainableModel, IDisposable
+{
+    private readonly DenseMatrix<double> _x;
+    private readonly double[] _y;
+    private readonly TwoLayerSiluLinearization _linearization;
+    private readonly TwoLayerSiluPredictor _predictor;
+    private bool _disposed;
+
+    /// <summary>The network <paramref name="network"/> on inputs <paramref name="x"/> (N×d) with targets <paramref name="y"/> (N).</summary>
+    public TwoLayerSiluRegression(TwoLayerSilu network, DenseMatrix<double> x, ReadOnlySpan<double> y)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        network.CheckInputs(x, nameof(x));
+        Guard.Length(y.Length, x.Rows, nameof(y), $"one target per row of x, which is {x.Shape}");
+        Guard.Finite(y, nameof(y));
+        Guard.Finite(x, nameof(x));
+        Network = network;
+        _x = x;
+        _y = y.ToArray();
+        _linearization = network.CreateLinearization((int)x.Rows);
+        _predictor = new TwoLayerSiluPredictor(network);
+    }
+
+    /// <summary>The network's shape.</summary>
+    public TwoLayerSilu Network { get; }
+
+    /// <inheritdoc/>
+    public int SampleCount => _y.Length;
+
+    /// <inheritdoc/>
+    public int ParameterCount => Network.ParameterCount;
+
+    /// <summary>The linearization at the last <see cref="Linearize"/> (activations, structured products).</summary>
+    internal TwoLayerSiluLinearization Linearization => _linearization;
+
+    /// <inheritdoc/>
+    public IJacobian Linearize(ReadOnlySpan<double> w, Span<double> residual)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Guard.Length(residual.Length, SampleCount, nameof(residual), $"one residual per sample, N = {SampleCount}");
+        _linearization.Evaluate(_x, w);
+        TensorPrimitives.Subtract(_linearization.Output, _y, residual);
+        return _linearization;
+    }
+
+    /// <inheritdoc/>
+    public void Residual(ReadOnlySpan<double> w, Span<double> residual)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Guard.Length(residual.Length, SampleCount, nameof(residual), $"one residual per sample, N = {SampleCount}");
+        _predictor.Predict(_x, w, residual);
+        TensorPrimitives.Subtract(residual, _y, residual);
+    }
+
+    /// <summary>Frees the activations and the predictor's buffers (not X).</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _linearization.Dispose();
+        _predictor.Dispose();
+    }
+}
