@@ -1,3 +1,4 @@
+using GnKernels.Data;
 using GnKernels.Models;
 using GnKernels.Solvers;
 

@@ -1,3 +1,4 @@
+using GnKernels.Data;
 using GnKernels.Cli.Output;
 using GnKernels.Linalg;
 using GnKernels.Models;

@@ -3,7 +3,7 @@ using System.Numerics;
 namespace GnKernels.Linalg;
 
 /// <summary>Copies between the two triangles of a square row-major matrix, in cache-sized tiles.</summary>
-public static class SymmetricStorage
+internal static class SymmetricStorage
 {
     private const int Tile = 64;
 

@@ -7,7 +7,7 @@ namespace GnKernels.Linalg;
 /// allocated once for orders up to <see cref="MaxOrder"/>: repeated calls, such as a Lanczos loop's Ritz checks,
 /// allocate nothing. One instance must not be used by two threads at once (the workspace is shared).
 /// </summary>
-public sealed class TridiagonalEigen
+internal sealed class TridiagonalEigen
 {
     private readonly double[] _diagonal, _offDiagonal, _values, _work;
     private readonly int[] _support, _integerWork;

@@ -73,10 +73,10 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
     public ReadOnlySpan<double> Parameters { get { CheckEvaluated(); return _w; } }
 
     /// <summary>Φ = silu(Z), N×M (read it, do not write it).</summary>
-    public DenseMatrix<double> Activations { get { CheckEvaluated(); return _phi; } }
+    internal DenseMatrix<double> Activations { get { CheckEvaluated(); return _phi; } }
 
     /// <summary>E = silu'(Z)·diag(v), N×M: the derivatives scaled by each unit's output weight (read it, do not write it).</summary>
-    public DenseMatrix<double> WeightedDerivatives { get { CheckEvaluated(); return _weighted; } }
+    internal DenseMatrix<double> WeightedDerivatives { get { CheckEvaluated(); return _weighted; } }
 
     /// <summary>
     /// Forward pass at (X, w): Z = X·Uᵀ (+ b) by GEMM, Φ and E in one fused SiLU pass (rows split across the BLAS

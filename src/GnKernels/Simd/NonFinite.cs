@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace GnKernels.Simd;
 
 /// <summary>Finds NaN or ±∞ in a span: x − x is 0 exactly for finite x and NaN otherwise.</summary>
-public static class NonFinite
+internal static class NonFinite
 {
     /// <summary>Index of the first NaN or ±∞ in <paramref name="x"/>, or −1 if every element is finite.</summary>
     public static int IndexOf<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using GnKernels.Data;
 using GnKernels.Linalg;
 using GnKernels.Models;
 using GnKernels.Solvers;

@@ -1,6 +1,6 @@
 using GnKernels.Linalg;
 
-namespace GnKernels.Models;
+namespace GnKernels.Data;
 
 /// <summary>A regression data set: training and test inputs (rows) and targets.</summary>
 public sealed class SyntheticDataset(DenseMatrix<double> trainX, double[] trainY, DenseMatrix<double> testX, double[] testY, string description) : IDisposable

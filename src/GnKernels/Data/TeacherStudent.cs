@@ -1,6 +1,7 @@
 using GnKernels.Linalg;
+using GnKernels.Models;
 
-namespace GnKernels.Models;
+namespace GnKernels.Data;
 
 /// <summary>
 /// Seeded teacher-student data and student initializations from the papers. Every number depends only on the
