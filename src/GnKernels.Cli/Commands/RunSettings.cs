@@ -46,7 +46,6 @@ internal sealed record RunSettings(int N, int M, int D, double Tau0, bool Bias, 
         RelativeTolerance = Tol,
         MaxIterations = MaxIterations,
         MaxTime = TimeSpan.FromSeconds(MaxTimeSeconds),
-        TestInterval = Math.Max(1, MaxIterations / 200), // at most ~200 test evaluations per run
         OnIteration = onIteration,
     };
 }

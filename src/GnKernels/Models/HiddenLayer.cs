@@ -4,14 +4,13 @@ using GnKernels.Simd;
 
 namespace GnKernels.Models;
 
-/// <summary>The hidden layer shared by training and prediction: Z = X·Uᵀ + 1·bᵀ, then SiLU in place.</summary>
+/// <summary>The hidden layer's element-wise part, shared by training and prediction: Z + 1·bᵀ, then SiLU in place.</summary>
 internal static class HiddenLayer
 {
-    /// <summary>activations ← silu(X·Uᵀ + b); <paramref name="bias"/> is empty for a network without bias.</summary>
-    public static void Evaluate(DenseMatrix<double> x, DenseMatrix<double> u, ReadOnlySpan<double> bias, DenseMatrix<double> activations)
+    /// <summary>Rows [start, end) of activations ← silu(Z + b), with Z = X·Uᵀ already in <paramref name="activations"/>.</summary>
+    public static void ActivateRows(DenseMatrix<double> activations, ReadOnlySpan<double> bias, int start, int end)
     {
-        Blas.Gemm(1.0, x, Transpose.None, u, Transpose.Transposed, 0.0, activations);
-        for (nint n = 0; n < activations.Rows; n++)
+        for (int n = start; n < end; n++)
         {
             Span<double> z = activations.Row(n);
             if (!bias.IsEmpty) TensorPrimitives.Add(z, bias, z);

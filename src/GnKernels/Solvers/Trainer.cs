@@ -69,7 +69,8 @@ public static class Trainer
         if (!Enum.IsDefined(o.Form))
             throw new ArgumentOutOfRangeException(nameof(o.Form), o.Form, "Use StepForm.Automatic, .Kernel or .Parameter.");
         ArgumentOutOfRangeException.ThrowIfLessThan(o.MaxIterations, 0, nameof(o.MaxIterations));
-        ArgumentOutOfRangeException.ThrowIfLessThan(o.TestInterval, 1, nameof(o.TestInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThan(o.TestInterval, 0, nameof(o.TestInterval));
+        Fraction(o.TestTimeShare, nameof(o.TestTimeShare));
         if (o.MaxTime <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(o.MaxTime), o.MaxTime, "The time limit must be positive (TimeSpan.MaxValue for none).");
         if (o.LearningRate is { } lr && !(lr > 0 && double.IsFinite(lr)))

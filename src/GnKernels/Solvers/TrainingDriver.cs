@@ -16,6 +16,7 @@ internal sealed class TrainingDriver : IDisposable
     private readonly ITrainableModel? _test;
     private readonly double[] _previous, _testResidual;
     private long _start;
+    private double _testSeconds;
 
     public TrainingDriver(ITrainableModel model, ITrainableModel? test, double[] w, TrainingOptions options)
     {
@@ -73,7 +74,7 @@ internal sealed class TrainingDriver : IDisposable
             var record = outcome.Record with
             {
                 TrainLoss = c.Loss,
-                TestLoss = k % options.TestInterval == 0 ? TestLoss() : double.NaN,
+                TestLoss = TestDue(k) ? TestLoss() : double.NaN,
                 ForwardSeconds = outcome.Record.ForwardSeconds + stepForward,
                 ElapsedSeconds = Elapsed(),
             };
@@ -107,10 +108,16 @@ internal sealed class TrainingDriver : IDisposable
         return Stopwatch.GetElapsedTime(t).TotalSeconds;
     }
 
+    private bool TestDue(int k) => _test is not null && (_context.Options.TestInterval > 0
+        ? k % _context.Options.TestInterval == 0
+        : _testSeconds <= _context.Options.TestTimeShare * Elapsed());
+
     private double TestLoss()
     {
         if (_test is null || !TensorPrimitives.IsFiniteAll<double>(_context.W)) return double.NaN;
+        long t = Stopwatch.GetTimestamp();
         _test.Residual(_context.W, _testResidual);
+        _testSeconds += Stopwatch.GetElapsedTime(t).TotalSeconds;
         return StepContext.LossOf(_testResidual);
     }
 

@@ -62,8 +62,14 @@ public sealed record TrainingOptions
     /// <summary>Estimate 1/κ₁ of the damped system each iteration (LAPACK pocon, O(N²) per estimate).</summary>
     public bool EstimateCondition { get; init; } = true;
 
-    /// <summary>Evaluate the test loss every this many iterations (and at the start and end).</summary>
-    public int TestInterval { get; init; } = 1;
+    /// <summary>
+    /// Evaluate the test loss every this many iterations (and always at the start and the end); 0 (the default)
+    /// evaluates it whenever the time spent on it so far is within <see cref="TestTimeShare"/> of the run's.
+    /// </summary>
+    public int TestInterval { get; init; }
+
+    /// <summary>With <see cref="TestInterval"/> = 0: the share of the run's time the test loss may take (0.02).</summary>
+    public double TestTimeShare { get; init; } = 0.02;
 
     /// <summary>GGN-SCORE: regularization weight τ (1e-4).</summary>
     public double GgnTau { get; init; } = 1e-4;

@@ -68,6 +68,31 @@ public class DenseMatrixTests
         m.Dispose();
     }
 
+    // A span outlives its matrix's last use (and even Dispose): the storage must stay valid for the span, whatever
+    // the collector does meanwhile.
+    [Fact]
+    public void A_span_keeps_its_storage_alive_past_dispose_and_collection()
+    {
+        Span<double> row = RowOfAnUnreachableMatrix();
+        for (int round = 0; round < 3; round++)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            var others = Enumerable.Range(0, 8).Select(_ => new DenseMatrix<double>(256, 256)).ToList(); // reuse freed memory if any
+            others.ForEach(m => { m.Fill(-1); m.Dispose(); });
+        }
+        for (int j = 0; j < row.Length; j++) Assert.Equal(j + 0.5, row[j]);
+    }
+
+    private static Span<double> RowOfAnUnreachableMatrix()
+    {
+        var m = new DenseMatrix<double>(256, 256);
+        Span<double> row = m.Row(7);
+        for (int j = 0; j < row.Length; j++) row[j] = j + 0.5;
+        m.Dispose();
+        return row;
+    }
+
     [Fact]
     public void Mirror_makes_the_matrix_symmetric()
     {
