@@ -1,23 +1,41 @@
+using System.CommandLine;
 using GnKernels.Cli.Commands;
+using GnKernels.Data;
 using GnKernels.Native;
 
+// Every failure ends here as one line on standard error and a documented exit code (CommandLine): 2 for what the
+// user can fix in the command or its input, 3 for the native library.
 try
 {
     if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 120; // tables stay readable in logs
-    return CommandLine.Build().Parse(args).Invoke(new System.CommandLine.InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    ParseResult parse = CommandLine.Build().Parse(args);
+    if (parse.Errors.Count > 0)
+    {
+        string command = parse.CommandResult.Command.Name;
+        Console.Error.WriteLine($"gnk: {parse.Errors[0].Message} See 'gnk {(command == "gnk" ? "" : command + " ")}--help'.");
+        return CommandLine.BadInput;
+    }
+    return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (OpenBlasNotFoundException e)
 {
-    Console.Error.WriteLine($"gnk: {e.Message}");
-    return CommandLine.NativeMissing;
+    return Fail(e.Message, CommandLine.NativeMissing);
 }
 catch (NotSupportedException e)
 {
-    Console.Error.WriteLine($"gnk: {e.Message}");
-    return CommandLine.NativeMissing;
+    return Fail(e.Message, CommandLine.NativeMissing);
 }
-catch (InsufficientMemoryException e)
+catch (TypeInitializationException e) when (e.InnerException is ArgumentException inner)
 {
-    Console.Error.WriteLine($"gnk: {e.Message}");
-    return CommandLine.BadInput;
+    return Fail(inner.Message, CommandLine.BadInput); // an environment setting such as GNKERNELS_ISA, read once per process
+}
+catch (Exception e) when (e is DataFormatException or FileNotFoundException or InsufficientMemoryException or ArgumentException)
+{
+    return Fail(e.Message, CommandLine.BadInput);
+}
+
+static int Fail(string message, int code)
+{
+    Console.Error.WriteLine($"gnk: {message}");
+    return code;
 }

@@ -3,7 +3,7 @@ using GnKernels.Solvers;
 
 namespace GnKernels.Cli.Commands;
 
-/// <summary>The `gnk` command tree: info, train, compare, bench-compare. Exit codes: 0 done, 2 bad input, 3 native
+/// <summary>The `gnk` command tree: info, train, compare, predict, bench-compare. Exit codes: 0 done, 2 bad input, 3 native
 /// library missing, 4 the run diverged, stalled or its system could not be solved, 5 bench-compare found a regression.</summary>
 internal static class CommandLine
 {
@@ -11,7 +11,7 @@ internal static class CommandLine
 
     public static RootCommand Build()
     {
-        var root = new RootCommand("GnKernels: Gauss-Newton training of two-layer SiLU networks on synthetic teacher-student data.");
+        var root = new RootCommand("GnKernels: Gauss-Newton training of two-layer SiLU networks, on synthetic teacher-student data or your own CSV/.npy file.");
 
         var info = new Command("info", "Print the CPU, SIMD path, OpenBLAS build and thread count.");
         info.SetAction(_ => { Console.WriteLine(Platform.Describe()); return 0; });
@@ -21,17 +21,31 @@ internal static class CommandLine
         method.AcceptOnlyFromAmong("gn", "lm", "gd", "rf", "ggn-score");
         var train = new Command("train", "Train one method; write <method>.csv and loss.png into --out.");
         train.Options.Add(method);
-        var trainOptions = new SettingsOptions(train, n: 500, m: 5000, maxIterations: 1000, maxTime: 600, output: "gnk-out", gnStep: "backtracking");
+        var trainOptions = new SettingsOptions(train, n: 500, m: 5000, maxIterations: 1000, maxTime: 600, output: "gnk-out", gnStep: "backtracking", save: true);
         train.SetAction(parse => TrainCommand.Run(trainOptions.Read(parse), parse.GetValue(method)!));
         root.Subcommands.Add(train);
 
         var compare = new Command("compare", "Run GN, GD and random features on one data set; print a table, write one PNG and a CSV per method.");
         // compare reproduces Arbel et al.'s comparison, so GN takes their fixed step there.
-        var compareOptions = new SettingsOptions(compare, n: 200, m: 2000, maxIterations: 2000, maxTime: 20, output: "gnk-compare", gnStep: "fixed");
+        var compareOptions = new SettingsOptions(compare, n: 200, m: 2000, maxIterations: 2000, maxTime: 20, output: "gnk-compare", gnStep: "fixed", save: false);
         compare.SetAction(parse => CompareCommand.Run(compareOptions.Read(parse)));
         root.Subcommands.Add(compare);
+        root.Subcommands.Add(Predict());
         root.Subcommands.Add(BenchCompare());
         return root;
+    }
+
+    private static Command Predict()
+    {
+        var model = new Option<string>("--model") { Description = "A model file written by gnk train --save", Required = true };
+        var data = new Option<string>("--data") { Description = "A CSV (with the model's feature columns by name) or .npy file (its d columns, and optionally the target last)", Required = true };
+        var output = new Option<string>("--out") { Description = "Where to write the predictions (CSV, one per row)", DefaultValueFactory = _ => "predictions.csv" };
+        var command = new Command("predict", "Predict with a saved model: one prediction per row of --data, in the target's units.");
+        command.Options.Add(model);
+        command.Options.Add(data);
+        command.Options.Add(output);
+        command.SetAction(p => PredictCommand.Run(p.GetValue(model)!, p.GetValue(data)!, p.GetValue(output)!));
+        return command;
     }
 
     private static Command BenchCompare()
@@ -64,25 +78,33 @@ internal static class CommandLine
     /// <summary>The options train and compare share, with per-command defaults shown by --help.</summary>
     private sealed class SettingsOptions
     {
-        private readonly Option<int> _n, _m, _d, _seed, _maxIter, _threads, _test;
-        private readonly Option<double> _tau0, _tol, _maxTime;
+        private readonly List<Option> _all = [];
+        private readonly Option<int> _n, _m, _d, _seed, _maxIter, _threads, _test, _splitSeed;
+        private readonly Option<double> _tau0, _tol, _maxTime, _testFraction;
         private readonly Option<double?> _lr;
-        private readonly Option<bool> _bias;
+        private readonly Option<bool> _bias, _standardize;
         private readonly Option<string> _out, _gnStep, _gdStep, _ggnMetric;
+        private readonly Option<string?> _data, _target, _testData, _save;
 
-        public SettingsOptions(Command command, int n, int m, int maxIterations, double maxTime, string output, string gnStep)
+        public SettingsOptions(Command command, int n, int m, int maxIterations, double maxTime, string output, string gnStep, bool save)
         {
-            _n = Add(command, new Option<int>("--n") { Description = "Training samples N", DefaultValueFactory = _ => n });
+            _data = Add(command, new Option<string?>("--data") { Description = "Train on this CSV (with a header) or NumPy .npy file instead of synthetic data" });
+            _target = Add(command, new Option<string?>("--target") { Description = "The CSV's target column (default: the last)" });
+            _testData = Add(command, new Option<string?>("--test-data") { Description = "A separate test file with the same columns (instead of --test-fraction)" });
+            _testFraction = Add(command, new Option<double>("--test-fraction") { Description = "With --data: the share of rows held out for testing", DefaultValueFactory = _ => 0.2 });
+            _splitSeed = Add(command, new Option<int>("--split-seed") { Description = "With --data: the seed of the train/test split", DefaultValueFactory = _ => 0 });
+            _standardize = Add(command, new Option<bool>("--standardize") { Description = "With --data: center and scale features and target by the training part (saved with the model)", DefaultValueFactory = _ => true });
+            _n = Add(command, new Option<int>("--n") { Description = "Training samples N (synthetic data)", DefaultValueFactory = _ => n });
             _m = Add(command, new Option<int>("--m") { Description = "Hidden units M", DefaultValueFactory = _ => m });
-            _d = Add(command, new Option<int>("--d") { Description = "Input dimension d", DefaultValueFactory = _ => 10 });
+            _d = Add(command, new Option<int>("--d") { Description = "Input dimension d (synthetic data)", DefaultValueFactory = _ => 10 });
             _tau0 = Add(command, new Option<double>("--tau0") { Description = "Std of the initial hidden weights (1: feature regime, 10: kernel regime)", DefaultValueFactory = _ => 1.0 });
             _bias = Add(command, new Option<bool>("--bias") { Description = "Give the hidden units a bias" });
-            _seed = Add(command, new Option<int>("--seed") { Description = "Seed of data and initialization", DefaultValueFactory = _ => 0 });
+            _seed = Add(command, new Option<int>("--seed") { Description = "Seed of the synthetic data and the initialization", DefaultValueFactory = _ => 0 });
             _tol = Add(command, new Option<double>("--tol") { Description = "Stop at this fraction of the initial training loss", DefaultValueFactory = _ => 1e-6 });
             _maxIter = Add(command, new Option<int>("--max-iter") { Description = "Iteration limit per method", DefaultValueFactory = _ => maxIterations });
             _maxTime = Add(command, new Option<double>("--max-time") { Description = "Time limit per method, seconds", DefaultValueFactory = _ => maxTime });
-            _threads = Add(command, new Option<int>("--threads") { Description = "OpenBLAS threads (0: its default)", DefaultValueFactory = _ => 0 });
-            _test = Add(command, new Option<int>("--test") { Description = "Test points", DefaultValueFactory = _ => 2000 });
+            _threads = Add(command, new Option<int>("--threads") { Description = "OpenBLAS threads, at most the CPU count (0: its default)", DefaultValueFactory = _ => 0 });
+            _test = Add(command, new Option<int>("--test") { Description = "Test points (synthetic data)", DefaultValueFactory = _ => 2000 });
             _lr = Add(command, new Option<double?>("--lr") { Description = "Learning rate λ (GN: a step of λ/N along the GN direction, default N with --step backtracking, 10 with --step fixed; GD: default 1 in units of 1/L̂)" });
             _gnStep = Add(command, new Option<string>("--step")
             {
@@ -103,17 +125,27 @@ internal static class CommandLine
             });
             _ggnMetric.AcceptOnlyFromAmong("released", "textbook");
             _out = Add(command, new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => output });
+            _save = save ? Add(command, new Option<string?>("--save") { Description = "Write the trained model (JSON, exact weights) to this file" }) : new Option<string?>("--save");
         }
 
-        public RunSettings Read(ParseResult p) => new(p.GetValue(_n), p.GetValue(_m), p.GetValue(_d), p.GetValue(_tau0), p.GetValue(_bias),
-            p.GetValue(_seed), p.GetValue(_tol), p.GetValue(_maxIter), p.GetValue(_maxTime), p.GetValue(_threads), p.GetValue(_test),
-            p.GetValue(_lr), p.GetValue(_gnStep) == "fixed" ? GaussNewtonStepRule.Fixed : GaussNewtonStepRule.Backtracking,
-            p.GetValue(_gdStep) == "literal" ? GradientStepRule.Literal : GradientStepRule.Normalized,
-            p.GetValue(_ggnMetric) == "textbook", p.GetValue(_out)!);
+        public RunSettings Read(ParseResult p) => new()
+        {
+            N = p.GetValue(_n), M = p.GetValue(_m), D = p.GetValue(_d), Tau0 = p.GetValue(_tau0), Bias = p.GetValue(_bias),
+            Seed = p.GetValue(_seed), Tol = p.GetValue(_tol), MaxIterations = p.GetValue(_maxIter), MaxTimeSeconds = p.GetValue(_maxTime),
+            Threads = p.GetValue(_threads), TestCount = p.GetValue(_test), LearningRate = p.GetValue(_lr),
+            GaussNewtonStep = p.GetValue(_gnStep) == "fixed" ? GaussNewtonStepRule.Fixed : GaussNewtonStepRule.Backtracking,
+            GradientDescentStep = p.GetValue(_gdStep) == "literal" ? GradientStepRule.Literal : GradientStepRule.Normalized,
+            GgnTextbookMetric = p.GetValue(_ggnMetric) == "textbook", OutputDirectory = p.GetValue(_out)!,
+            DataPath = p.GetValue(_data), Target = p.GetValue(_target), TestDataPath = p.GetValue(_testData),
+            TestFraction = p.GetValue(_testData) is null ? p.GetValue(_testFraction) : 0, SplitSeed = p.GetValue(_splitSeed),
+            Standardize = p.GetValue(_standardize), SavePath = p.GetValue(_save),
+            Given = _all.Where(o => p.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToHashSet(),
+        };
 
-        private static Option<T> Add<T>(Command command, Option<T> option)
+        private T Add<T>(Command command, T option) where T : Option
         {
             command.Options.Add(option);
+            _all.Add(option);
             return option;
         }
     }

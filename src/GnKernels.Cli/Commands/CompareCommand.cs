@@ -1,5 +1,7 @@
 using System.Globalization;
 using GnKernels.Cli.Output;
+using GnKernels.Data;
+using GnKernels.Linalg;
 using GnKernels.Solvers;
 using Spectre.Console;
 
@@ -8,17 +10,32 @@ namespace GnKernels.Cli.Commands;
 /// <summary>`gnk compare`: GN, GD and random features from the same start on the same data.</summary>
 internal static class CompareCommand
 {
+    private static readonly TrainingMethod[] Methods = [TrainingMethod.GaussNewton, TrainingMethod.GradientDescent, TrainingMethod.RandomFeatures];
+
     public static int Run(RunSettings settings)
     {
-        if (TrainCommand.Prepare(settings) is { } error) return TrainCommand.Fail(error);
-        using var data = settings.Data();
-        var model = settings.Model();
+        if (settings.Validate() is { } problem) return TrainCommand.Fail(problem);
+        using var folder = OutputFolder.TryTake(settings.OutputDirectory, out string? folderProblem);
+        if (folder is null) return TrainCommand.Fail(folderProblem!);
+        if (settings.Threads > 0) BlasThreads.Count = settings.Threads;
+        foreach (string ignored in Methods.SelectMany(settings.Ignored).Distinct().Where(line => Methods.All(m => settings.Ignored(m).Contains(line))))
+            Console.Error.WriteLine($"gnk: warning: {ignored}");
+
+        using var data = RunData.Load(settings);
+        var model = settings.Model(data.Dimension);
         Console.WriteLine(data.Description);
-        Console.WriteLine($"student {model}, N = {settings.N}, τ₀ = {settings.Tau0}");
+        Console.WriteLine($"network {model}, N = {data.TrainX.Rows}, τ₀ = {settings.Tau0}");
         Console.WriteLine($"GN: {TrainCommand.StepNote(TrainingMethod.GaussNewton, settings)}; GD: {TrainCommand.StepNote(TrainingMethod.GradientDescent, settings)}");
 
-        TrainingMethod[] methods = [TrainingMethod.GaussNewton, TrainingMethod.GradientDescent, TrainingMethod.RandomFeatures];
-        var results = methods.Select(m => TrainCommand.TrainOne(settings, model, data, m)).ToList();
+        using var interruption = new Interruption();
+        var results = new List<TrainingResult>();
+        foreach (var method in Methods)
+        {
+            if (interruption.Requested) break;
+            double[] w = TeacherStudent.InitialParameters(model, settings.Tau0, settings.Seed + 1);
+            using var csv = new CsvStream(folder.Path, method);
+            results.Add(TrainCommand.Train(settings, model, data, method, w, csv, interruption));
+        }
 
         var inv = CultureInfo.InvariantCulture;
         var table = new Table().AddColumns("method", "status", "iterations", "wall time", "train loss", "test loss", "λ_min (end)");
@@ -26,13 +43,19 @@ internal static class CompareCommand
         {
             double lambdaMin = r.Records.LastOrDefault(x => !double.IsNaN(x.LambdaMin))?.LambdaMin ?? double.NaN;
             table.AddRow(RunFiles.MethodName(r.Method), r.Status.ToString(), r.Iterations.ToString(inv), $"{r.Final.ElapsedSeconds:F1} s",
-                r.Final.TrainLoss.ToString("E2", inv), r.LastTestLoss().ToString("E2", inv), double.IsNaN(lambdaMin) ? "-" : lambdaMin.ToString("E2", inv));
-            RunFiles.WriteCsv(settings.OutputDirectory, r);
+                r.Final.TrainLoss.ToString("E2", inv), Format(r.LastTestLoss()), Format(lambdaMin));
+            RunFiles.WriteCsv(folder.Path, r);
         }
         AnsiConsole.Write(table);
-        string png = RunFiles.WritePlot(Path.Combine(settings.OutputDirectory, "compare.png"),
-            $"N = {settings.N}, M = {settings.M}, τ₀ = {settings.Tau0}", results);
-        Console.WriteLine($"wrote {png} and one CSV per method in {settings.OutputDirectory}");
+        string png = RunFiles.WritePlot(folder.File("compare.png"), $"N = {data.TrainX.Rows}, M = {settings.M}, τ₀ = {settings.Tau0}", results);
+        Console.WriteLine($"wrote {png} and one CSV per method in {folder.Path}");
+        if (interruption.Requested)
+        {
+            Console.Error.WriteLine($"gnk: interrupted by {interruption.SignalName}; the table and files hold the runs so far.");
+            return interruption.ExitCode;
+        }
         return results.Select(TrainCommand.Outcome).Max();
+
+        string Format(double v) => double.IsNaN(v) ? "-" : v.ToString("E2", inv);
     }
 }

@@ -1,30 +1,61 @@
-using GnKernels.Data;
 using GnKernels.Models;
 using GnKernels.Solvers;
 
 namespace GnKernels.Cli.Commands;
 
 /// <summary>What `gnk train` and `gnk compare` were asked to do, validated before anything is allocated.</summary>
-internal sealed record RunSettings(int N, int M, int D, double Tau0, bool Bias, int Seed, double Tol, int MaxIterations,
-    double MaxTimeSeconds, int Threads, int TestCount, double? LearningRate, GaussNewtonStepRule GaussNewtonStep,
-    GradientStepRule GradientDescentStep, bool GgnTextbookMetric, string OutputDirectory)
+internal sealed record RunSettings
 {
+    public int N { get; init; }
+    public int M { get; init; }
+    public int D { get; init; }
+    public double Tau0 { get; init; }
+    public bool Bias { get; init; }
+    public int Seed { get; init; }
+    public double Tol { get; init; }
+    public int MaxIterations { get; init; }
+    public double MaxTimeSeconds { get; init; }
+    public int Threads { get; init; }
+    public int TestCount { get; init; }
+    public double? LearningRate { get; init; }
+    public GaussNewtonStepRule GaussNewtonStep { get; init; }
+    public GradientStepRule GradientDescentStep { get; init; }
+    public bool GgnTextbookMetric { get; init; }
+    public string OutputDirectory { get; init; } = "";
+    public string? DataPath { get; init; }
+    public string? Target { get; init; }
+    public string? TestDataPath { get; init; }
+    public double TestFraction { get; init; }
+    public int SplitSeed { get; init; }
+    public bool Standardize { get; init; }
+    public string? SavePath { get; init; }
+
+    /// <summary>Options the user set explicitly (by their names), to say which ones a run ignores.</summary>
+    public IReadOnlySet<string> Given { get; init; } = new HashSet<string>();
+
+    // A year: a limit beyond it is a typo (and TimeSpan overflows near 10^15 s).
+    private const double MaxSeconds = 86_400 * 365;
+
     /// <summary>Returns the first problem with the settings as one line, or null.</summary>
     public string? Validate()
     {
         if (N < 1) return $"--n must be a positive number of samples; got {N}.";
         if (M < 1) return $"--m must be a positive number of hidden units; got {M}.";
         if (D < 1) return $"--d must be a positive input dimension; got {D}.";
-        if (!(Tau0 > 0)) return $"--tau0 must be > 0; got {Tau0}.";
-        if (!(Tol > 0 && Tol < 1)) return $"--tol must lie in (0, 1); got {Tol}.";
+        if (!(Tau0 > 0 && Tau0 <= 1e6)) return $"--tau0 must lie in (0, 1e6] (1: feature regime, 10: kernel regime); got {Tau0}.";
+        if (!(Tol >= 0 && Tol < 1)) return $"--tol must lie in [0, 1); got {Tol}.";
         if (MaxIterations < 1) return $"--max-iter must be at least 1; got {MaxIterations}.";
-        if (!(MaxTimeSeconds > 0)) return $"--max-time must be > 0 seconds; got {MaxTimeSeconds}.";
-        if (Threads < 0) return $"--threads must be ≥ 0 (0 keeps OpenBLAS's default); got {Threads}.";
+        if (!(MaxTimeSeconds > 0 && MaxTimeSeconds <= MaxSeconds)) return $"--max-time must lie in (0, {MaxSeconds:0}] seconds; got {MaxTimeSeconds}.";
+        if (Threads < 0 || Threads > Environment.ProcessorCount)
+            return $"--threads must lie in 0…{Environment.ProcessorCount} (0 keeps OpenBLAS's default; this machine has {Environment.ProcessorCount} CPUs); got {Threads}.";
         if (TestCount < 0) return $"--test must be ≥ 0; got {TestCount}.";
-        if (LearningRate is { } lr && !(lr > 0)) return $"--lr must be > 0; got {lr}.";
+        if (LearningRate is { } lr && !(lr > 0 && double.IsFinite(lr))) return $"--lr must be finite and > 0; got {lr}.";
+        if (!(TestFraction >= 0 && TestFraction < 1)) return $"--test-fraction must lie in [0, 1); got {TestFraction}.";
+        if (DataPath is null && (Target ?? TestDataPath) is not null) return "--target and --test-data need --data FILE.";
+        if (TestDataPath is not null && Given.Contains("--test-fraction")) return "--test-data and --test-fraction both choose the test set; give one.";
         long p = (long)M * (D + (Bias ? 2 : 1));
         if (p > Array.MaxLength) return $"--m {M} with --d {D} gives {p:N0} parameters; at most {Array.MaxLength:N0} fit in a span.";
-        // Φ and D (N×M each), the NTK and its Cholesky scratch (N×N each), prediction blocks.
+        // Φ and E (N×M each), the NTK and its Cholesky scratch (N×N each), prediction blocks.
         double bytes = 8.0 * (2.0 * N * M + 2.0 * N * N + 256.0 * M + 3.0 * p);
         double available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (available > 0 && bytes > 0.8 * available)
@@ -32,9 +63,20 @@ internal sealed record RunSettings(int N, int M, int D, double Tau0, bool Bias, 
         return null;
     }
 
-    public TwoLayerSilu Model() => new(D, M, Bias);
+    /// <summary>One line per option that the run does not use, for the user who set it.</summary>
+    public IEnumerable<string> Ignored(TrainingMethod method)
+    {
+        bool gn = method == TrainingMethod.GaussNewton, gd = method == TrainingMethod.GradientDescent;
+        if (Given.Contains("--lr") && !(gn || gd)) yield return $"--lr is not used by {method}.";
+        if (Given.Contains("--step") && !gn) yield return $"--step is not used by {method}.";
+        if (Given.Contains("--gd-step") && !gd) yield return $"--gd-step is not used by {method}.";
+        if (Given.Contains("--ggn-metric") && method != TrainingMethod.GgnScore) yield return $"--ggn-metric is not used by {method}.";
+        if (DataPath is not null)
+            foreach (string option in new[] { "--n", "--d", "--test" }.Where(Given.Contains))
+                yield return $"{option} is not used with --data (the file sets the samples and features).";
+    }
 
-    public SyntheticDataset Data() => TeacherStudent.Arbel(N, D, testCount: TestCount, seed: Seed);
+    public TwoLayerSilu Model(int inputDimension) => new(inputDimension, M, Bias);
 
     public TrainingOptions Options(TrainingMethod method, IterationCallback onIteration) => new()
     {

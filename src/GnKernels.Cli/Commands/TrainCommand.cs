@@ -1,45 +1,80 @@
-using GnKernels.Data;
 using GnKernels.Cli.Output;
+using GnKernels.Data;
 using GnKernels.Linalg;
 using GnKernels.Models;
 using GnKernels.Solvers;
 
 namespace GnKernels.Cli.Commands;
 
-/// <summary>`gnk train`: one method, progress, CSV and plot.</summary>
+/// <summary>
+/// `gnk train`: one method on synthetic or file data; progress, then CSV (streamed as the run goes), plot,
+/// summary.json and, with --save, the model and its predictions on the data file. Ctrl+C or SIGTERM ends the run at the
+/// next iteration with every file written (exit 130/143).
+/// </summary>
 internal static class TrainCommand
 {
     public static int Run(RunSettings settings, string methodName)
     {
-        if (Prepare(settings) is { } error) return Fail(error);
         var method = CommandLine.ParseMethod(methodName);
-        using var data = settings.Data();
-        var model = settings.Model();
-        Console.WriteLine($"{data.Description}");
-        Console.WriteLine($"student {model}, N = {settings.N}, τ₀ = {settings.Tau0}, {StepNote(method, settings)}");
+        if (settings.Validate() is { } problem) return Fail(problem);
+        using var folder = OutputFolder.TryTake(settings.OutputDirectory, out string? folderProblem);
+        if (folder is null) return Fail(folderProblem!);
+        if (settings.Threads > 0) BlasThreads.Count = settings.Threads;
+        foreach (string ignored in settings.Ignored(method)) Console.Error.WriteLine($"gnk: warning: {ignored}");
 
-        var result = TrainOne(settings, model, data, method);
+        using var data = RunData.Load(settings);
+        var model = settings.Model(data.Dimension);
+        Console.WriteLine(data.Description);
+        Console.WriteLine($"network {model}, N = {data.TrainX.Rows}, τ₀ = {settings.Tau0}, {StepNote(method, settings)}");
+
+        using var interruption = new Interruption();
+        TrainingResult result;
+        double[] w = TeacherStudent.InitialParameters(model, settings.Tau0, settings.Seed + 1);
+        using (var csv = new CsvStream(folder.Path, method))
+            result = Train(settings, model, data, method, w, csv, interruption);
         Console.Write(result.Report());
-        string csv = RunFiles.WriteCsv(settings.OutputDirectory, result);
-        string png = RunFiles.WritePlot(Path.Combine(settings.OutputDirectory, "loss.png"),
-            $"{RunFiles.MethodName(method)}: N = {settings.N}, M = {settings.M}, τ₀ = {settings.Tau0}", [result]);
-        Console.WriteLine($"wrote {csv} and {png}");
+
+        string csvPath = RunFiles.WriteCsv(folder.Path, result);
+        string png = RunFiles.WritePlot(folder.File("loss.png"), $"{RunFiles.MethodName(method)}: N = {data.TrainX.Rows}, M = {settings.M}, τ₀ = {settings.Tau0}", [result]);
+        var summary = RunSummary.Of(result, settings, interruption.Requested ? interruption.SignalName : null);
+        RunSummary.Write(folder.File("summary.json"), summary);
+        Console.WriteLine($"wrote {csvPath}, {png} and {folder.File("summary.json")}");
+        if (settings.SavePath is { } savePath) Save(savePath, model, w, data, summary, folder);
+
+        if (interruption.Requested)
+        {
+            Console.Error.WriteLine($"gnk: interrupted by {interruption.SignalName} after iteration {result.Iterations}; the files above hold the run so far.");
+            return interruption.ExitCode;
+        }
         return Outcome(result);
     }
 
-    /// <summary>Validates the settings and the output folder and sets the BLAS threads; returns an error line or null.</summary>
-    internal static string? Prepare(RunSettings settings)
+    /// <summary>Trains with live progress; every record is streamed to <paramref name="csv"/>; a signal stops the run.</summary>
+    internal static TrainingResult Train(RunSettings settings, TwoLayerSilu model, RunData data, TrainingMethod method, double[] w,
+        CsvStream? csv, Interruption? interruption)
     {
-        if (settings.Validate() is { } problem) return problem;
-        if (RunFiles.PrepareDirectory(settings.OutputDirectory) is { } folderProblem) return folderProblem;
-        if (settings.Threads > 0) BlasThreads.Count = settings.Threads;
-        return null;
+        return Progress.Run(RunFiles.MethodName(method), progress => Trainer.Train(model, data.TrainX, data.TrainY, data.TestX, data.TestY, w,
+            settings.Options(method, (record, parameters, z) =>
+            {
+                csv?.Append(record);
+                var decision = progress(record, parameters, z);
+                return interruption?.Requested == true ? IterationDecision.Stop : decision;
+            })));
     }
 
-    internal static TrainingResult TrainOne(RunSettings settings, TwoLayerSilu model, SyntheticDataset data, TrainingMethod method)
+    /// <summary>The model file, and the model's predictions on the whole data file, as `gnk predict` computes them.</summary>
+    private static void Save(string path, TwoLayerSilu model, double[] w, RunData data, System.Text.Json.Nodes.JsonObject summary, OutputFolder folder)
     {
-        double[] w = TeacherStudent.InitialParameters(model, settings.Tau0, settings.Seed + 1);
-        return Progress.Run(RunFiles.MethodName(method), onIteration => Trainer.Train(model, data, w, settings.Options(method, onIteration)));
+        var saved = new SavedModel(model, w, data.FeatureNames, data.TargetName, data.Standardization, summary);
+        saved.Save(path);
+        if (data.Source is { } source)
+        {
+            var predictions = new double[source.Count];
+            saved.Predict(source.Features, predictions);
+            RunFiles.WritePredictions(folder.File("predictions.csv"), predictions);
+            Console.WriteLine($"wrote {path} and {folder.File("predictions.csv")} (the model's predictions for {source.Source})");
+        }
+        else Console.WriteLine($"wrote {path}");
     }
 
     internal static int Outcome(TrainingResult result)

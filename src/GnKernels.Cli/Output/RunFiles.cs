@@ -11,40 +11,38 @@ internal static class RunFiles
     public const string CsvHeader =
         "iteration,train_loss,test_loss,gradient_norm,step_norm,damping,lambda_min,rcond,step_size,accepted,retries,forward_s,ntk_s,factor_s,solve_s,update_s,elapsed_s";
 
-    /// <summary>Creates the folder and checks it can be written; returns an error line or null.</summary>
-    public static string? PrepareDirectory(string directory)
-    {
-        try
-        {
-            Directory.CreateDirectory(directory);
-            string probe = Path.Combine(directory, $".gnk-write-test-{Environment.ProcessId}");
-            File.WriteAllText(probe, "");
-            File.Delete(probe);
-            return null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            return $"cannot write to the output folder '{directory}': {e.Message} Choose another with --out.";
-        }
-    }
-
+    /// <summary>
+    /// Writes every record of <paramref name="result"/> to <c>&lt;method&gt;.csv</c>, replacing the rows streamed during
+    /// the run (<see cref="CsvStream"/>) in one rename: the final record's test loss is only known at the end.
+    /// </summary>
     public static string WriteCsv(string directory, TrainingResult result)
     {
-        var inv = CultureInfo.InvariantCulture;
         var csv = new StringBuilder().AppendLine(CsvHeader);
-        foreach (var r in result.Records)
-            csv.AppendLine(string.Join(',', new[]
-            {
-                r.Iteration.ToString(inv), F(r.TrainLoss), F(r.TestLoss), F(r.GradientNorm), F(r.StepNorm), F(r.Damping), F(r.LambdaMin),
-                F(r.ReciprocalCondition), F(r.StepSize), r.Accepted ? "1" : "0", r.Retries.ToString(inv), F(r.ForwardSeconds), F(r.NtkSeconds),
-                F(r.FactorSeconds), F(r.SolveSeconds), F(r.UpdateSeconds), F(r.ElapsedSeconds),
-            }));
-        string path = Path.Combine(directory, $"{MethodName(result.Method)}.csv");
-        File.WriteAllText(path, csv.ToString());
+        foreach (var r in result.Records) csv.AppendLine(CsvLine(r));
+        string path = CsvPath(directory, result.Method);
+        File.WriteAllText(path + ".tmp", csv.ToString());
+        File.Move(path + ".tmp", path, overwrite: true);
         return path;
-
-        static string F(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
     }
+
+    public static string CsvPath(string directory, TrainingMethod method) => Path.Combine(directory, $"{MethodName(method)}.csv");
+
+    public static string CsvLine(IterationRecord r) => string.Join(',', new[]
+    {
+        r.Iteration.ToString(CultureInfo.InvariantCulture), F(r.TrainLoss), F(r.TestLoss), F(r.GradientNorm), F(r.StepNorm), F(r.Damping), F(r.LambdaMin),
+        F(r.ReciprocalCondition), F(r.StepSize), r.Accepted ? "1" : "0", r.Retries.ToString(CultureInfo.InvariantCulture), F(r.ForwardSeconds), F(r.NtkSeconds),
+        F(r.FactorSeconds), F(r.SolveSeconds), F(r.UpdateSeconds), F(r.ElapsedSeconds),
+    });
+
+    /// <summary>One value per line under a <c>prediction</c> header, round-trip formatted: what train and predict both write.</summary>
+    public static void WritePredictions(string path, ReadOnlySpan<double> predictions)
+    {
+        var text = new StringBuilder("prediction\n");
+        foreach (double f in predictions) text.Append(f.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+        File.WriteAllText(path, text.ToString());
+    }
+
+    private static string F(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>Train (solid) and test (dashed) loss against iteration, log-scaled, one colour per run.</summary>
     public static string WritePlot(string path, string title, IReadOnlyList<TrainingResult> results)
@@ -67,7 +65,8 @@ internal static class RunFiles
             IntegerTicksOnly = true,
             LabelFormatter = y => $"1e{y:N0}",
         };
-        plot.ShowLegend(Alignment.UpperRight);
+        // Lower left: the curves fall from the upper left, and the legend would cover the slowest method's test curve.
+        plot.ShowLegend(Alignment.LowerLeft);
         plot.SavePng(path, 900, 560);
         return path;
     }
@@ -86,9 +85,10 @@ internal static class RunFiles
     {
         var points = result.Records.Where(r => double.IsFinite(value(r)) && value(r) > 0).ToArray();
         if (points.Length == 0) return;
-        // Exact interpolation (random features) reaches 1e-28 and would flatten every other curve: floor the axis
-        // 12 decades below the starting loss.
+        // Exact interpolation (random features) reaches 1e-28 and would flatten every other curve: the axis stops 12
+        // decades below the starting loss, and a curve that goes below says so in its legend.
         double floor = Math.Log10(result.Records[0].TrainLoss) - 12;
+        if (points.Any(r => Math.Log10(value(r)) < floor)) label += " (clipped at the axis floor)";
         double[] xs = points.Select(r => (double)r.Iteration).ToArray(), ys = points.Select(r => Math.Max(floor, Math.Log10(value(r)))).ToArray();
         var line = plot.Add.ScatterLine(xs, ys, color);
         line.LegendText = label;

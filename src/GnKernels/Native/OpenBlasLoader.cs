@@ -53,9 +53,10 @@ internal static class OpenBlasLoader
         {
             if (TryLoad(explicitPath, attempts, out nint handle))
                 return new LoadedOpenBlas(handle, explicitPath, attempts);
-            throw NotFound(attempts,
-                $"{OpenBlasProbe.EnvironmentVariable} is set to '{explicitPath}', which could not be loaded; it is used " +
-                $"without fallback. Fix: point {OpenBlasProbe.EnvironmentVariable} at an LP64 libopenblas.so, or unset it.");
+            // One candidate, so one line: what was tried, why it failed, the fix.
+            throw new OpenBlasNotFoundException(
+                $"{OpenBlasProbe.EnvironmentVariable} is set to '{explicitPath}', which could not be used ({attempts[^1].Error}); it is used " +
+                $"without fallback. Fix: point {OpenBlasProbe.EnvironmentVariable} at an LP64 libopenblas.so, or unset it.", attempts);
         }
 
         if (probe.AppLocalDirectory is { } dir)
@@ -87,7 +88,18 @@ internal static class OpenBlasLoader
     {
         try
         {
-            handle = NativeLibrary.Load(candidate);
+            nint loaded = NativeLibrary.Load(candidate);
+            handle = loaded;
+            // A library that loads but is not OpenBLAS (GNKERNELS_OPENBLAS pointing at the wrong file) would fail
+            // later at its first call; name it here instead.
+            string? missing = new[] { "openblas_get_config", "dpotrf_", "dsyrk_" }.FirstOrDefault(symbol => !NativeLibrary.TryGetExport(loaded, symbol, out _));
+            if (missing is not null)
+            {
+                NativeLibrary.Free(loaded);
+                attempts.Add(new OpenBlasLoadAttempt(candidate, $"loaded, but it is not OpenBLAS with LAPACK (it exports no {missing})"));
+                handle = 0;
+                return false;
+            }
             attempts.Add(new OpenBlasLoadAttempt(candidate, null));
             return true;
         }

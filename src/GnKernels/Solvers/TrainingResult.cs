@@ -27,7 +27,8 @@ public sealed class TrainingResult(TrainingMethod method, TrainingStatus status,
         var inv = CultureInfo.InvariantCulture;
         var s = new StringBuilder();
         s.AppendLine(inv, $"{Method}: {Status} after {Iterations} iterations, {Final.ElapsedSeconds:F2} s. {Message}");
-        s.AppendLine(inv, $"  train loss {Records[0].TrainLoss:E3} → {Final.TrainLoss:E3}; test loss {Records[0].TestLoss:E3} → {LastTestLoss():E3}");
+        s.Append(inv, $"  train loss {Records[0].TrainLoss:E3} → {Final.TrainLoss:E3}");
+        s.AppendLine(double.IsNaN(Records[0].TestLoss) ? "" : string.Create(inv, $"; test loss {Records[0].TestLoss:E3} → {LastTestLoss():E3}"));
         double forward = Records.Sum(r => r.ForwardSeconds), ntk = Records.Sum(r => r.NtkSeconds), factor = Records.Sum(r => r.FactorSeconds);
         double solve = Records.Sum(r => r.SolveSeconds), update = Records.Sum(r => r.UpdateSeconds);
         s.AppendLine(inv, $"  time: forward {forward:F2} s, NTK {ntk:F2} s, factor+λ_min {factor:F2} s, solve {solve:F2} s, update {update:F2} s");

@@ -24,7 +24,7 @@ public class GnkCommandTests
     [Theory]
     [InlineData("--n", "0", "--n must be a positive")]
     [InlineData("--m", "-3", "--m must be a positive")]
-    [InlineData("--tau0", "0", "--tau0 must be > 0")]
+    [InlineData("--tau0", "0", "--tau0 must lie in (0, 1e6]")]
     [InlineData("--m", "20000000", "GiB")]
     public void Bad_sizes_give_one_line_and_exit_code_2(string option, string value, string expected)
     {

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using GnKernels.Tests.Support;
+
+namespace GnKernels.Tests.Cli;
+
+/// <summary>The CLI's contract with its user, through the real process: exit codes, one-line errors, files that survive.</summary>
+public class GnkContractTests
+{
+    private static string Folder(string name) => Directory.CreateTempSubdirectory($"gnk-{name}-").FullName;
+
+    private static string Csv(string name, string text)
+    {
+        string path = Path.Combine(Folder("csv"), name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static string Diabetes => Path.Combine(AppContext.BaseDirectory, "diabetes.csv");
+
+    public static TheoryData<string[], string, int, string> BadInputs
+    {
+        get
+        {
+            string ragged = Csv("ragged.csv", "a,b,y\n1,2,3\n4,5\n");
+            string text = Csv("text.csv", "a,b,y\n1,2,3\n4,five,6\n");
+            string nan = Csv("nan.csv", "a,b,y\n1,2,3\n4,NaN,6\n");
+            return new()
+            {
+                { ["train", "--tau0", "Infinity"], "", 2, "--tau0" },
+                { ["train", "--tau0", "1e300"], "", 2, "--tau0" },
+                { ["train", "--lr", "Infinity"], "", 2, "--lr" },
+                { ["train", "--max-time", "1e300"], "", 2, "--max-time" },
+                { ["train", "--threads", "1000"], "", 2, "--threads" },
+                { ["train", "--n", "abc"], "", 2, "--help" },
+                { ["train", "--bogus"], "", 2, "--help" },
+                { ["info"], "GNKERNELS_ISA=bogus", 2, "GNKERNELS_ISA" },
+                { ["info"], "GNKERNELS_OPENBLAS=libm.so.6", 3, "not OpenBLAS" },
+                { ["train", "--data", "/nonexistent/data.csv"], "", 2, "no such file" },
+                { ["train", "--data", ragged], "", 2, "line 3 has 2 column(s)" },
+                { ["train", "--data", text], "", 2, "line 3, column 'b': 'five' is not a number" },
+                { ["train", "--data", nan], "", 2, "line 3, column 'b': NaN is not finite" },
+                { ["train", "--data", ragged, "--target", "zz"], "", 2, "no target column 'zz'" },
+                { ["predict", "--model", "/nonexistent/m.json", "--data", ragged], "", 2, "no such file" },
+            };
+        }
+    }
+
+    [Theory, MemberData(nameof(BadInputs))]
+    public void A_bad_input_ends_with_its_exit_code_and_one_line(string[] args, string environment, int exitCode, string expected)
+    {
+        var env = environment.Length == 0 ? new Dictionary<string, string>() : new Dictionary<string, string> { [environment.Split('=')[0]] = environment.Split('=')[1] };
+        var (exit, _, stderr) = Gnk.Run(env, args[0] == "train" ? [.. args, "--out", Folder("bad")] : args);
+        Assert.True(exitCode == exit, $"exit {exit}, stderr: {stderr}");
+        Assert.Contains(expected, stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.StartsWith("gnk: ", stderr);
+    }
+
+    [Fact]
+    public void Training_on_a_csv_then_predicting_with_the_saved_model_reproduces_the_predictions_exactly()
+    {
+        string dir = Folder("diabetes"), model = Path.Combine(dir, "model.json"), predictions = Path.Combine(dir, "again.csv");
+        var (exit, stdout, stderr) = Gnk.Run("train", "--data", Diabetes, "--m", "200", "--max-iter", "20", "--save", model, "--out", dir);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("442 rows, 10 features", stdout);
+        (exit, _, stderr) = Gnk.Run("predict", "--model", model, "--data", Diabetes, "--out", predictions);
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "predictions.csv")), File.ReadAllBytes(predictions));
+        Assert.Equal(443, File.ReadAllLines(predictions).Length);
+
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")))!;
+        Assert.Equal("gn", (string)summary["method"]!);
+        Assert.True((double)summary["finalTrainLoss"]! < (double)summary["initialTrainLoss"]!);
+        Assert.Contains("CPU", (string)summary["platform"]!);
+    }
+
+    [Fact]
+    public void A_model_from_a_future_format_or_the_wrong_size_is_refused_by_name()
+    {
+        string dir = Folder("model"), model = Path.Combine(dir, "model.json");
+        Assert.Equal(0, Gnk.Run("train", "--data", Diabetes, "--m", "20", "--max-iter", "2", "--save", model, "--out", dir).Exit);
+        var json = JsonNode.Parse(File.ReadAllText(model))!;
+        json["version"] = 99;
+        File.WriteAllText(model, json.ToJsonString());
+        var (exit, _, stderr) = Gnk.Run("predict", "--model", model, "--data", Diabetes, "--out", Path.Combine(dir, "p.csv"));
+        Assert.Equal(2, exit);
+        Assert.Contains("format version 99", stderr);
+
+        json["version"] = 1;
+        json["weightCount"] = 7;
+        File.WriteAllText(model, json.ToJsonString());
+        (exit, _, stderr) = Gnk.Run("predict", "--model", model, "--data", Diabetes, "--out", Path.Combine(dir, "p.csv"));
+        Assert.Equal(2, exit);
+        Assert.Contains("weights", stderr);
+
+        string narrow = Csv("narrow.csv", "age,sex\n1,2\n");
+        json["weightCount"] = 20 * 11;
+        File.WriteAllText(model, json.ToJsonString());
+        (exit, _, stderr) = Gnk.Run("predict", "--model", model, "--data", narrow, "--out", Path.Combine(dir, "p.csv"));
+        Assert.Equal(2, exit);
+        Assert.Contains("needs column 'bmi'", stderr);
+    }
+
+    [Fact]
+    public void A_second_run_into_a_folder_in_use_is_refused()
+    {
+        string dir = Folder("locked");
+        using (new FileStream(Path.Combine(dir, ".gnk.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            var (exit, _, stderr) = Gnk.Run("train", "--n", "20", "--m", "20", "--out", dir);
+            Assert.Equal(2, exit);
+            Assert.Contains("another gnk run is writing", stderr);
+        }
+        Assert.Equal(0, Gnk.Run("train", "--n", "20", "--m", "20", "--test", "0", "--out", dir).Exit);
+    }
+
+    [Fact]
+    public void An_option_the_method_does_not_use_is_named()
+    {
+        var (exit, _, stderr) = Gnk.Run("train", "--method", "lm", "--lr", "5", "--n", "20", "--m", "20", "--test", "0", "--max-iter", "2", "--out", Folder("ignored"));
+        Assert.Equal(0, exit);
+        Assert.Contains("warning: --lr is not used by LevenbergMarquardt", stderr);
+    }
+
+    [Fact]
+    public void The_version_is_the_package_version()
+    {
+        var (exit, stdout, _) = Gnk.Run("--version");
+        Assert.Equal(0, exit);
+        Assert.StartsWith(typeof(Platform).Assembly.GetName().Version!.ToString(3), stdout.Trim());
+    }
+
+    [Theory]
+    [InlineData("INT", 130)]
+    [InlineData("TERM", 143)]
+    public async Task A_signal_ends_the_run_with_its_files_written(string signal, int exitCode)
+    {
+        string dir = Folder("signal");
+        using var gnk = Gnk.Start(new Dictionary<string, string>(),
+            "train", "--step", "fixed", "--n", "300", "--m", "2000", "--test", "200", "--max-iter", "100000", "--tol", "0", "--out", dir);
+        var stderr = gnk.StandardError.ReadToEndAsync();
+        var clock = Stopwatch.StartNew();
+        int iterations = 0;
+        while (clock.Elapsed < TimeSpan.FromSeconds(60) && gnk.StandardOutput.ReadLine() is { } line)
+            if (line.StartsWith("gn: iteration", StringComparison.Ordinal) && ++iterations == 2) break;
+        Assert.Equal(2, iterations);
+        Process.Start("kill", ["-" + signal, gnk.Id.ToString()])!.WaitForExit();
+        string rest = await gnk.StandardOutput.ReadToEndAsync();
+        Assert.True(gnk.WaitForExit(60_000), "gnk did not end after the signal");
+        string errors = await stderr;
+        Assert.True(exitCode == gnk.ExitCode, $"exit {gnk.ExitCode}: {errors}");
+        Assert.Contains($"interrupted by SIG{signal}", errors);
+
+        string[] csv = File.ReadAllLines(Path.Combine(dir, "gn.csv"));
+        Assert.StartsWith("iteration,train_loss", csv[0]);
+        Assert.True(csv.Length >= 3, $"{csv.Length} lines");
+        Assert.True(new FileInfo(Path.Combine(dir, "loss.png")).Length > 1000);
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")))!;
+        Assert.Equal("Interrupted", (string)summary["status"]!);
+        Assert.Equal(csv.Length - 2, (int)summary["iterations"]!);
+        Assert.Contains("wrote", rest);
+    }
+}
