@@ -6,15 +6,16 @@ namespace GnKernels.Models;
 /// <summary>
 /// A <see cref="TwoLayerSilu"/> network fitted to (X, y) by least squares: the <see cref="ITrainableModel"/> the
 /// solvers train. Linearizing keeps the activations for the structured Jacobian products and NTK
-/// (<see cref="TwoLayerSiluLinearization"/>); trial points and test sets go through a row-blocked predictor.
+/// (<see cref="TwoLayerSiluLinearization"/>, allocated at the first <see cref="Linearize"/>); trial points and test
+/// sets go through a row-blocked predictor.
 /// </summary>
 /// <remarks>X is referenced, not copied: keep it alive and unchanged while this is in use. y is copied.</remarks>
 public sealed class TwoLayerSiluRegression : ITrainableModel, IDisposable
 {
     private readonly DenseMatrix<double> _x;
     private readonly double[] _y;
-    private readonly TwoLayerSiluLinearization _linearization;
     private readonly TwoLayerSiluPredictor _predictor;
+    private TwoLayerSiluLinearization? _linearization;
     private bool _disposed;
 
     /// <summary>The network <paramref name="network"/> on inputs <paramref name="x"/> (N×d) with targets <paramref name="y"/> (N).</summary>
@@ -28,7 +29,6 @@ public sealed class TwoLayerSiluRegression : ITrainableModel, IDisposable
         Network = network;
         _x = x;
         _y = y.ToArray();
-        _linearization = network.CreateLinearization((int)x.Rows);
         _predictor = new TwoLayerSiluPredictor(network);
     }
 
@@ -42,13 +42,16 @@ public sealed class TwoLayerSiluRegression : ITrainableModel, IDisposable
     public int ParameterCount => Network.ParameterCount;
 
     /// <summary>The linearization at the last <see cref="Linearize"/> (activations, structured products).</summary>
-    internal TwoLayerSiluLinearization Linearization => _linearization;
+    internal TwoLayerSiluLinearization Linearization =>
+        _linearization ?? throw new InvalidOperationException("Call Linearize before using the linearization.");
 
     /// <inheritdoc/>
     public IJacobian Linearize(ReadOnlySpan<double> w, Span<double> residual)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         Guard.Length(residual.Length, SampleCount, nameof(residual), $"one residual per sample, N = {SampleCount}");
+        // Created on first use: a model that only ever predicts (a test set) needs no N×M activations.
+        _linearization ??= Network.CreateLinearization(SampleCount);
         _linearization.Evaluate(_x, w);
         TensorPrimitives.Subtract(_linearization.Output, _y, residual);
         return _linearization;
@@ -68,7 +71,7 @@ public sealed class TwoLayerSiluRegression : ITrainableModel, IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        _linearization.Dispose();
+        _linearization?.Dispose();
         _predictor.Dispose();
     }
 }

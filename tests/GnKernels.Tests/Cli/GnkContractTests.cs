@@ -75,6 +75,48 @@ public class GnkContractTests
         Assert.Contains("CPU", (string)summary["platform"]!);
     }
 
+    /// <summary>An .npy file as numpy.save writes it (format 1.0, C order), float64 or float32.</summary>
+    private static string Npy(double[,] values, bool single)
+    {
+        int rows = values.GetLength(0), cols = values.GetLength(1);
+        string dict = $"{{'descr': '{(single ? "<f4" : "<f8")}', 'fortran_order': False, 'shape': ({rows}, {cols}), }}";
+        int total = (10 + dict.Length + 1 + 63) / 64 * 64;
+        var bytes = new List<byte> { 0x93 };
+        bytes.AddRange("NUMPY"u8.ToArray());
+        bytes.AddRange([1, 0, (byte)((total - 10) & 0xFF), (byte)((total - 10) >> 8)]);
+        bytes.AddRange(System.Text.Encoding.ASCII.GetBytes(dict.PadRight(total - 11) + "\n"));
+        foreach (double v in values) bytes.AddRange(single ? BitConverter.GetBytes((float)v) : BitConverter.GetBytes(v));
+        string path = Path.Combine(Folder("npy"), single ? "data32.npy" : "data64.npy");
+        File.WriteAllBytes(path, bytes.ToArray());
+        return path;
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_npy_file_trains_and_predicts_like_its_csv(bool single)
+    {
+        var rng = new Random(3);
+        var table = new double[80, 4];
+        for (int i = 0; i < 80; i++)
+        {
+            for (int j = 0; j < 3; j++) table[i, j] = Math.Round(rng.NextDouble() * 4 - 2, 3);
+            table[i, 3] = Math.Sin(table[i, 0]) + table[i, 1] * table[i, 2];
+        }
+        string npy = Npy(table, single), dir = Folder("npy-run"), model = Path.Combine(dir, "m.json");
+        var (exit, stdout, stderr) = Gnk.Run("train", "--data", npy, "--m", "50", "--max-iter", "5", "--save", model, "--out", dir);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("80 rows, 3 features (x0, x1, x2), target 'x3'", stdout);
+        (exit, _, stderr) = Gnk.Run("predict", "--model", model, "--data", npy, "--out", Path.Combine(dir, "again.csv"));
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "predictions.csv")), File.ReadAllBytes(Path.Combine(dir, "again.csv")));
+
+        var wide = new double[2, 6];
+        (exit, _, stderr) = Gnk.Run("predict", "--model", model, "--data", Npy(wide, single), "--out", Path.Combine(dir, "bad.csv"));
+        Assert.Equal(2, exit);
+        Assert.Contains("the array has 6 columns; the model takes 3 features", stderr);
+    }
+
     [Fact]
     public void A_model_from_a_future_format_or_the_wrong_size_is_refused_by_name()
     {
