@@ -36,6 +36,14 @@ public class NtkBenchmarks
         return method == nameof(ExplicitJacobianNtk) ? nn * m * (d + 1) : 2 * nn * m; // DSYRK: N²K
     }
 
+    /// <summary>The least traffic: Φ and E read once (the explicit path: J, N×P), the lower half of A written.</summary>
+    public static double ByteCount(string method, IReadOnlyDictionary<string, object> p)
+    {
+        var (n, m, d) = Parse((string)p["Shape"]);
+        double nn = (double)n * n;
+        return 8 * ((method == nameof(ExplicitJacobianNtk) ? (double)n * m * (d + 1) : 2.0 * n * m) + nn / 2);
+    }
+
     [GlobalSetup]
     public void Setup()
     {

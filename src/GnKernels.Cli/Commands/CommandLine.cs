@@ -32,6 +32,7 @@ internal static class CommandLine
         root.Subcommands.Add(compare);
         root.Subcommands.Add(Predict());
         root.Subcommands.Add(BenchCompare());
+        root.Subcommands.Add(BenchReport());
         return root;
     }
 
@@ -45,6 +46,22 @@ internal static class CommandLine
         command.Options.Add(data);
         command.Options.Add(output);
         command.SetAction(p => PredictCommand.Run(p.GetValue(model)!, p.GetValue(data)!, p.GetValue(output)!));
+        return command;
+    }
+
+    private static Command BenchReport()
+    {
+        var folders = new Argument<string[]>("DIR") { Description = "Result folders, one per CPU or setting (bench/results/<cpu>)", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--out") { Description = "Where to write report.md and the PNG charts", DefaultValueFactory = _ => "bench-report" };
+        var command = new Command("bench-report", "A markdown table per kernel across CPUs, with fractions of each machine's calibrated limits, and roofline and bar charts.");
+        command.Arguments.Add(folders);
+        command.Options.Add(output);
+        command.SetAction(p =>
+        {
+            var loaded = p.GetValue(folders)!.Select(GnKernels.Cli.BenchReport.ResultFolder.Load).ToList();
+            foreach (string file in GnKernels.Cli.BenchReport.BenchReportWriter.Write(loaded, p.GetValue(output)!)) Console.WriteLine($"wrote {file}");
+            return 0;
+        });
         return command;
     }
 

@@ -1,0 +1,99 @@
+using BenchmarkDotNet.Attributes;
+using GnKernels.Benchmarks.Support;
+using GnKernels.Linalg;
+using GnKernels.Models;
+
+namespace GnKernels.Benchmarks.Models;
+
+/// <summary>
+/// The two-layer network's Jacobian primitives a solver calls besides the NTK: J·δw and Jᵀz (memory-bound passes over
+/// Φ and E, so GB/s is their yardstick), the weighted NTK J·diag(h)·Jᵀ of GGN-SCORE and the forward pass, at the
+/// training shape; the weighted NTK against two DSYRKs of N×M (the plain NTK's floor) in the same run.
+/// </summary>
+[Config(typeof(BenchConfig))]
+public class JacobianBenchmarks
+{
+    public const string Yardstick = nameof(DsyrkTwoNByM);
+    private const int N = 500, M = 5000, D = 10;
+
+    private TwoLayerSiluLinearization _lin = null!;
+    private DenseMatrix<double> _x = null!, _a = null!;
+    private double[] _w = null!, _direction = null!, _z = null!, _product = null!, _weights = null!;
+
+    [Params(1, 2)] public int Threads;
+
+    public static double FlopCount(string method, IReadOnlyDictionary<string, object> p) => method switch
+    {
+        nameof(Multiply) or nameof(MultiplyTransposed) => 2.0 * N * M * (D + 1), // GEMM of N×d×M plus Φ·δv
+        nameof(WeightedNtk) or nameof(DsyrkTwoNByM) => 2.0 * N * N * M,
+        _ => 0,
+    };
+
+    /// <summary>Bytes moved at least: the product passes read Φ and E (N×M doubles each), the forward pass writes them.</summary>
+    public static double ByteCount(string method, IReadOnlyDictionary<string, object> p) => method switch
+    {
+        nameof(Multiply) or nameof(MultiplyTransposed) or nameof(Evaluate) => 16.0 * N * M,
+        _ => 8 * (2.0 * N * M + (double)N * N / 2), // the NTKs: Φ and E read once, the lower half of A written
+    };
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        BlasThreads.Count = Threads;
+        var model = new TwoLayerSilu(D, M);
+        _x = Seeded.Uniform(N, D, 1);
+        var rng = new Random(2);
+        _w = Enumerable.Range(0, model.ParameterCount).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        _direction = Enumerable.Range(0, model.ParameterCount).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        _weights = Enumerable.Range(0, model.ParameterCount).Select(_ => rng.NextDouble() + 0.5).ToArray();
+        _z = Enumerable.Range(0, N).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        _product = new double[model.ParameterCount];
+        _lin = model.CreateLinearization(N);
+        _lin.Evaluate(_x, _w);
+        _a = new DenseMatrix<double>(N, N);
+    }
+
+    [Benchmark(Description = "forward pass (GEMM + fused SiLU + GEMV)")]
+    public double Evaluate()
+    {
+        _lin.Evaluate(_x, _w);
+        return _lin.Output[0];
+    }
+
+    [Benchmark(Description = "J·δw")]
+    public double Multiply()
+    {
+        _lin.Multiply(_direction, _z);
+        return _z[0];
+    }
+
+    [Benchmark(Description = "Jᵀz")]
+    public double MultiplyTransposed()
+    {
+        _lin.MultiplyTransposed(_z, _product);
+        return _product[0];
+    }
+
+    [Benchmark(Description = "weighted NTK J·diag(h)·Jᵀ")]
+    public double WeightedNtk()
+    {
+        _lin.WeightedNtk(_weights, _a);
+        return _a[0, 0];
+    }
+
+    [Benchmark(Description = "yardstick: 2 DSYRK N×M")]
+    public double DsyrkTwoNByM()
+    {
+        Blas.SyrkLower(1.0, _lin.Activations, Transpose.None, 0.0, _a);
+        Blas.SyrkLower(1.0, _lin.WeightedDerivatives, Transpose.None, 1.0, _a);
+        return _a[0, 0];
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _lin.Dispose();
+        _x.Dispose();
+        _a.Dispose();
+    }
+}
