@@ -38,8 +38,13 @@ internal sealed class ResultFolder
         foreach (string file in files.Order())
         {
             string[] lines = File.ReadAllLines(file);
-            cpu = cpu.Length > 0 ? cpu : Field(lines, "CPU");
+            // The most specific description wins (newer reports name the CPU's family and model).
+            if (Field(lines, "CPU") is { } described && described.Length > cpu.Length) cpu = described;
             core = core.Length > 0 ? core : Field(lines, "BLAS core").Split(',')[0];
+            // A report whose cases all ran in one job leaves the Job column out; its environment block names the job.
+            string[] jobs = lines.Select(l => l.Trim()).Where(l => l.Contains(" : .NET", StringComparison.Ordinal) && !l.StartsWith('['))
+                .Select(l => l[..l.IndexOf(' ')]).ToArray();
+            string onlyJob = jobs.Length == 1 ? jobs[0] : "";
             string[]? header = null;
             foreach (string line in lines.Where(l => l.StartsWith('|')))
             {
@@ -48,7 +53,7 @@ internal sealed class ResultFolder
                 if (cells.All(c => c.Length == 0 || c.All(ch => ch is '-' or ':'))) continue;
                 string Cell(string name) => Array.IndexOf(header, name) is var i and >= 0 && i < cells.Length ? cells[i] : "";
                 string parameters = string.Join(", ", ParameterColumns.Where(p => Cell(p) is { Length: > 0 } v && v != "?").Select(p => $"{p}={Cell(p)}"));
-                var row = new ReportRow(Cell("Type"), Cell("Method").Trim('\''), parameters, Cell("Job"), Time(Cell("Mean")),
+                var row = new ReportRow(Cell("Type"), Cell("Method").Trim('\''), parameters, Cell("Job") is { Length: > 0 } job ? job : onlyJob, Time(Cell("Mean")),
                     Number(Cell("GFLOP/s")), Number(Cell("el/ns")), Number(Cell("GB/s")));
                 if (row.Type.Length > 0 && !double.IsNaN(row.MeanNs)) rows[$"{row.Type}|{row.Kernel}|{row.Job}"] = row;
             }
