@@ -4,34 +4,45 @@ using GnKernels.Simd;
 
 namespace GnKernels.Models;
 
-/// <summary>The hidden layer's element-wise part, shared by training and prediction: Z + 1·bᵀ, then SiLU in place.</summary>
+/// <summary>
+/// The network's row-wise passes, shared by training and prediction and run on the BLAS threads by
+/// <see cref="RowWorkers"/>. Each row is finished while it is in cache: Z = X·Uᵀ + b is formed from the transposed
+/// hidden weights (d multiply-adds along the row, d being small), SiLU runs on it in place, and the output's dot product
+/// follows. A GEMM with inner dimension d writes all of Z to memory and the SiLU pass reads it back, which made the
+/// forward pass memory-bound once Φ and E outgrow the cache. Every row is computed the same way whatever the thread
+/// split, so the results do not depend on the thread count.
+/// </summary>
 internal static class HiddenLayer
 {
-    /// <summary>Rows [start, end) of activations ← silu(Z + b), with Z = X·Uᵀ already in <paramref name="activations"/>.</summary>
-    public static void ActivateRows(DenseMatrix<double> activations, ReadOnlySpan<double> bias, int start, int end)
+    /// <summary>z ← Σₖ x[k]·Uᵀ[k, :] + b, one row of X·Uᵀ + 1·bᵀ; <paramref name="bias"/> is empty without a bias.</summary>
+    public static void PreActivation(ReadOnlySpan<double> x, DenseMatrix<double> uTransposed, ReadOnlySpan<double> bias, Span<double> z)
     {
-        for (int n = start; n < end; n++)
-        {
-            Span<double> z = activations.Row(n);
-            if (!bias.IsEmpty) TensorPrimitives.Add(z, bias, z);
-            SiluKernels.Silu(z, z);
-        }
+        if (bias.IsEmpty) TensorPrimitives.Multiply(uTransposed.Row(0), x[0], z);
+        else TensorPrimitives.MultiplyAdd(uTransposed.Row(0), x[0], bias, z);
+        for (int k = 1; k < x.Length; k++) TensorPrimitives.MultiplyAdd(uTransposed.Row(k), x[k], z, z);
     }
 
     /// <summary>
-    /// Rows [start, end) of activations ← silu(Z + b) and weightedDerivatives ← silu'(Z + b)·diag(<paramref name="outputWeights"/>),
-    /// with Z = X·Uᵀ already in <paramref name="activations"/>: one fused SiLU pass (σ evaluated once), the scaling
-    /// while the row is in cache. Disjoint row ranges may run on different threads (<see cref="RowWorkers"/>).
+    /// Rows [start, end): activations ← silu(X·Uᵀ + b); with <paramref name="weightedDerivatives"/>, it ← silu'(·)·diag(v)
+    /// in the same pass (σ evaluated once); f ← s·activations·v. Row n of x lands in row n − <paramref name="rowOffset"/>
+    /// of activations, weightedDerivatives and f.
     /// </summary>
-    public static void ActivateRows(DenseMatrix<double> activations, ReadOnlySpan<double> bias, DenseMatrix<double> weightedDerivatives,
-        ReadOnlySpan<double> outputWeights, int start, int end)
+    public static void ForwardRows(DenseMatrix<double> x, int rowOffset, DenseMatrix<double> uTransposed, ReadOnlySpan<double> bias,
+        ReadOnlySpan<double> outputWeights, double scale, DenseMatrix<double> activations, DenseMatrix<double>? weightedDerivatives,
+        Span<double> f, int start, int end)
     {
         for (int n = start; n < end; n++)
         {
-            Span<double> z = activations.Row(n), e = weightedDerivatives.Row(n);
-            if (!bias.IsEmpty) TensorPrimitives.Add(z, bias, z);
-            SiluKernels.SiluWithDerivative(z, z, e);
-            TensorPrimitives.Multiply(e, outputWeights, e);
+            Span<double> z = activations.Row(n - rowOffset);
+            PreActivation(x.Row(n), uTransposed, bias, z);
+            if (weightedDerivatives is null) SiluKernels.Silu(z, z);
+            else
+            {
+                Span<double> e = weightedDerivatives.Row(n - rowOffset);
+                SiluKernels.SiluWithDerivative(z, z, e);
+                TensorPrimitives.Multiply(e, outputWeights, e);
+            }
+            f[n - rowOffset] = scale * TensorPrimitives.Dot(z, outputWeights);
         }
     }
 }

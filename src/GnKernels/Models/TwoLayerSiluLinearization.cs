@@ -27,8 +27,9 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
 
     private readonly TwoLayerSilu _model;
     private readonly int _n, _m, _d;
-    private readonly DenseMatrix<double> _phi, _weighted, _u, _scaledX, _unitGradient, _panel, _unitBlock, _xRows, _kernelRows;
-    private readonly double[] _w, _f, _unitScratch;
+    private readonly DenseMatrix<double> _phi, _weighted, _uTransposed, _directionTransposed, _scaledX, _unitGradient, _panel, _unitBlock, _xRows, _kernelRows;
+    private bool _multiplying; // which row pass IRowRangeWork.Run runs: the forward pass or J·δw
+    private readonly double[] _w, _f, _unitScratch, _directionScratch, _product;
     private DenseMatrix<double>? _x, _hiddenGram, _jacobianRows;
     private double[]? _rootWeights;
 
@@ -41,7 +42,8 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
         int panelCols = Math.Max(blockSize, _d + 2); // at least one unit's worth of explicit Jacobian columns
         _phi = DenseMatrix<double>.CreateUninitialized(_n, _m);
         _weighted = DenseMatrix<double>.CreateUninitialized(_n, _m);
-        _u = DenseMatrix<double>.CreateUninitialized(_m, _d);
+        _uTransposed = DenseMatrix<double>.CreateUninitialized(_d, _m);
+        _directionTransposed = DenseMatrix<double>.CreateUninitialized(_d, _m);
         int perUnit = _d + (model.HasBias ? 1 : 0); // [uᵢ, bᵢ]: the bias is the weight of a constant-1 input
         _scaledX = DenseMatrix<double>.CreateUninitialized(_n, perUnit);
         _unitGradient = DenseMatrix<double>.CreateUninitialized(_m, perUnit);
@@ -51,6 +53,8 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
         _kernelRows = DenseMatrix<double>.CreateUninitialized(_xRows.Rows, _n);
         _w = new double[model.ParameterCount];
         _f = new double[_n];
+        _product = new double[_n];
+        _directionScratch = new double[model.ParameterCount];
         _unitScratch = new double[_m];
     }
 
@@ -92,41 +96,26 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
         Guard.Finite(w, nameof(w));
         Guard.Finite(x, nameof(x));
         w.CopyTo(_w);
-        _u.CopyFrom(w[.._model.BiasOffset]);
-        Blas.Gemm(1.0, x, Transpose.None, _u, Transpose.Transposed, 0.0, _phi);
-        RowWorkers.Run(this, _n, _m);
-        Blas.Gemv(_model.Scale, _phi, Transpose.None, OutputWeights, 0.0, _f);
+        TransposeUnits(w[.._model.BiasOffset], _uTransposed);
         _x = x;
+        _multiplying = false;
+        RowWorkers.Run(this, _n, _m);
     }
 
     /// <inheritdoc/>
-    /// <remarks>J·δw = s·Φ·δv + s·Σᵢ E[:, i]∘(X·δuᵢ + δbᵢ), over blocks of hidden units (GEMM per block).</remarks>
+    /// <remarks>
+    /// Row by row on the BLAS threads: (J·δw)ₙ = s·[Φₙ·δv + Eₙ·δb + Σₖ xₙₖ·(Eₙ·δUᵀₖ)], d + 2 dot products along each
+    /// row while it is in cache (δU transposed once, d × M), no N×M temporary and no small GEMMs.
+    /// </remarks>
     public void Multiply(ReadOnlySpan<double> direction, Span<double> result)
     {
-        var x = CheckEvaluated();
+        CheckEvaluated();
         JacobianChecks.Multiply(this, direction, result);
-        double s = _model.Scale;
-        Blas.Gemv(s, _phi, Transpose.None, direction[_model.OutputWeightsOffset..], 0.0, result);
-        ReadOnlySpan<double> du = direction[.._model.BiasOffset];
-        ReadOnlySpan<double> db = direction[_model.BiasOffset.._model.OutputWeightsOffset];
-        int block = (int)_unitBlock.Rows;
-        for (int i0 = 0; i0 < _m; i0 += block)
-        {
-            int count = Math.Min(block, _m - i0);
-            for (int k = 0; k < block; k++)
-            {
-                Span<double> row = _unitBlock.Row(k);
-                if (k < count) du.Slice((i0 + k) * _d, _d).CopyTo(row);
-                else row.Clear();
-            }
-            Blas.Gemm(1.0, x, Transpose.None, _unitBlock, Transpose.Transposed, 0.0, _panel); // N × block: X·δuᵢ
-            for (int n = 0; n < _n; n++)
-            {
-                Span<double> t = _panel.Row(n)[..count];
-                if (!db.IsEmpty) TensorPrimitives.Add(t, db.Slice(i0, count), t);
-                result[n] += s * TensorPrimitives.Dot(_weighted.Row(n).Slice(i0, count), t);
-            }
-        }
+        TransposeUnits(direction[.._model.BiasOffset], _directionTransposed);
+        direction.CopyTo(_directionScratch);
+        _multiplying = true;
+        RowWorkers.Run(this, _n, _m);
+        _product.CopyTo(result);
     }
 
     /// <inheritdoc/>
@@ -242,12 +231,40 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
     /// <summary>Frees the native buffers.</summary>
     public void Dispose()
     {
-        foreach (var m in new[] { _phi, _weighted, _u, _scaledX, _unitGradient, _panel, _unitBlock, _xRows, _kernelRows, _hiddenGram, _jacobianRows })
+        foreach (var m in new[] { _phi, _weighted, _uTransposed, _directionTransposed, _scaledX, _unitGradient, _panel, _unitBlock, _xRows, _kernelRows, _hiddenGram, _jacobianRows })
             m?.Dispose();
     }
 
-    /// <summary>The element-wise part of <see cref="Evaluate"/> on rows [start, end): SiLU, silu'·v.</summary>
-    void IRowRangeWork.Run(int start, int end) => HiddenLayer.ActivateRows(_phi, Bias, _weighted, OutputWeights, start, end);
+    /// <summary>Rows [start, end) of the forward pass (<see cref="Evaluate"/>) or of J·δw (<see cref="Multiply"/>).</summary>
+    void IRowRangeWork.Run(int start, int end)
+    {
+        if (!_multiplying)
+        {
+            HiddenLayer.ForwardRows(_x!, 0, _uTransposed, Bias, OutputWeights, _model.Scale, _phi, _weighted, _f, start, end);
+            return;
+        }
+        ReadOnlySpan<double> dv = _directionScratch.AsSpan(_model.OutputWeightsOffset);
+        ReadOnlySpan<double> db = _directionScratch.AsSpan(_model.BiasOffset, _model.OutputWeightsOffset - _model.BiasOffset);
+        for (int n = start; n < end; n++)
+        {
+            ReadOnlySpan<double> e = _weighted.Row(n), xn = _x!.Row(n);
+            double sum = TensorPrimitives.Dot(_phi.Row(n), dv);
+            if (!db.IsEmpty) sum += TensorPrimitives.Dot(e, db);
+            for (int k = 0; k < _d; k++) sum += xn[k] * TensorPrimitives.Dot(e, _directionTransposed.Row(k));
+            _product[n] = _model.Scale * sum;
+        }
+    }
+
+    /// <summary>The M×d block of w (row i = uᵢ) as d×M.</summary>
+    private static void TransposeUnits(ReadOnlySpan<double> unitsByInput, DenseMatrix<double> inputsByUnit)
+    {
+        int d = (int)inputsByUnit.Rows, m = (int)inputsByUnit.Cols;
+        for (int k = 0; k < d; k++)
+        {
+            Span<double> row = inputsByUnit.Row(k);
+            for (int i = 0; i < m; i++) row[i] = unitsByInput[i * d + k];
+        }
+    }
 
     private ReadOnlySpan<double> Bias => _w.AsSpan(_model.BiasOffset, _model.OutputWeightsOffset - _model.BiasOffset);
 

@@ -4,13 +4,18 @@ namespace GnKernels.Models;
 
 /// <summary>
 /// Evaluates a <see cref="TwoLayerSilu"/> network on inputs of any size (a test set of 10,000 points, say) in
-/// row blocks, with buffers allocated once: O(<c>blockRows</c>·M) memory however many rows come in.
+/// row blocks, with buffers allocated once: O(<c>blockRows</c>·M) memory however many rows come in. The rows of a
+/// block are split across the BLAS threads and computed as in training (<see cref="HiddenLayer"/>), with the
+/// forward-only SiLU, so a prediction equals the training output to rounding and the same prediction bit for bit
+/// on any thread count.
 /// </summary>
 public sealed class TwoLayerSiluPredictor : IDisposable, IRowRangeWork
 {
     private readonly TwoLayerSilu _model;
-    private readonly DenseMatrix<double> _u, _xBlock, _phiBlock;
-    private readonly double[] _fBlock, _bias;
+    private readonly DenseMatrix<double> _uTransposed, _phiBlock;
+    private readonly double[] _fBlock, _bias, _outputWeights;
+    private DenseMatrix<double>? _x;
+    private int _blockStart;
 
     /// <summary>Allocates the block buffers (blockRows × M activations).</summary>
     public TwoLayerSiluPredictor(TwoLayerSilu model, int blockRows = 256)
@@ -18,11 +23,11 @@ public sealed class TwoLayerSiluPredictor : IDisposable, IRowRangeWork
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(blockRows, 1);
         _model = model;
-        _u = DenseMatrix<double>.CreateUninitialized(model.Width, model.InputDimension);
-        _xBlock = new DenseMatrix<double>(blockRows, model.InputDimension);
+        _uTransposed = DenseMatrix<double>.CreateUninitialized(model.InputDimension, model.Width);
         _phiBlock = DenseMatrix<double>.CreateUninitialized(blockRows, model.Width);
         _fBlock = new double[blockRows];
         _bias = new double[model.HasBias ? model.Width : 0];
+        _outputWeights = new double[model.Width];
     }
 
     /// <summary>f[n] = network(x row n) for parameters <paramref name="w"/> (ordering: see <see cref="TwoLayerSilu"/>).</summary>
@@ -33,34 +38,35 @@ public sealed class TwoLayerSiluPredictor : IDisposable, IRowRangeWork
         Guard.Length(f.Length, x.Rows, nameof(f), $"one output per row of x, which is {x.Shape}");
         Guard.Finite(w, nameof(w));
         Guard.Finite(x, nameof(x));
-        _u.CopyFrom(w[.._model.BiasOffset]);
+        int d = _model.InputDimension, m = _model.Width;
+        for (int k = 0; k < d; k++)
+        {
+            Span<double> row = _uTransposed.Row(k);
+            for (int i = 0; i < m; i++) row[i] = w[i * d + k];
+        }
         w[_model.BiasOffset.._model.OutputWeightsOffset].CopyTo(_bias);
-        ReadOnlySpan<double> v = w[_model.OutputWeightsOffset..];
-        int block = (int)_xBlock.Rows;
+        w[_model.OutputWeightsOffset..].CopyTo(_outputWeights);
+        _x = x;
+        int block = (int)_phiBlock.Rows;
         for (int r0 = 0; r0 < x.Rows; r0 += block)
         {
             int count = (int)Math.Min(block, x.Rows - r0);
-            for (int r = 0; r < block; r++)
-            {
-                if (r < count) x.Row(r0 + r).CopyTo(_xBlock.Row(r));
-                else _xBlock.Row(r).Clear(); // the last block computes a few spare rows rather than reallocating
-            }
-            // Φ = silu(X·Uᵀ + b): the GEMM on the BLAS threads, the SiLU rows split across the same threads.
-            Blas.Gemm(1.0, _xBlock, Transpose.None, _u, Transpose.Transposed, 0.0, _phiBlock);
-            RowWorkers.Run(this, block, _model.Width);
-            Blas.Gemv(_model.Scale, _phiBlock, Transpose.None, v, 0.0, _fBlock);
+            _blockStart = r0;
+            RowWorkers.Run(this, count, m);
             _fBlock.AsSpan(0, count).CopyTo(f.Slice(r0, count));
         }
+        _x = null;
     }
 
-    /// <summary>Rows [start, end) of the block: Φ ← silu(Z + b) in place.</summary>
-    void IRowRangeWork.Run(int start, int end) => HiddenLayer.ActivateRows(_phiBlock, _bias, start, end);
+    /// <summary>Rows [start, end) of the current block.</summary>
+    void IRowRangeWork.Run(int start, int end) =>
+        HiddenLayer.ForwardRows(_x!, _blockStart, _uTransposed, _bias, _outputWeights, _model.Scale, _phiBlock, null, _fBlock,
+            _blockStart + start, _blockStart + end);
 
-    /// <summary>Frees the native buffers.</summary>
+    /// <summary>Frees the buffers.</summary>
     public void Dispose()
     {
-        _u.Dispose();
-        _xBlock.Dispose();
+        _uTransposed.Dispose();
         _phiBlock.Dispose();
     }
 }
