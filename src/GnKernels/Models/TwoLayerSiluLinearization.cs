@@ -104,8 +104,8 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
 
     /// <inheritdoc/>
     /// <remarks>
-    /// Row by row on the BLAS threads: (J·δw)ₙ = s·[Φₙ·δv + Eₙ·δb + Σₖ xₙₖ·(Eₙ·δUᵀₖ)], d + 2 dot products along each
-    /// row while it is in cache (δU transposed once, d × M), no N×M temporary and no small GEMMs.
+    /// Row by row on the BLAS threads: (J·δw)ₙ = s·[Φₙ·δv + Eₙ·(X·δUᵀ + δb)ₙ], the second factor formed a chunk at a
+    /// time in L1 as in the forward pass (δU transposed once, d × M): no N×M temporary and no small GEMMs.
     /// </remarks>
     public void Multiply(ReadOnlySpan<double> direction, Span<double> result)
     {
@@ -245,12 +245,18 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
         }
         ReadOnlySpan<double> dv = _directionScratch.AsSpan(_model.OutputWeightsOffset);
         ReadOnlySpan<double> db = _directionScratch.AsSpan(_model.BiasOffset, _model.OutputWeightsOffset - _model.BiasOffset);
+        Span<double> t = stackalloc double[HiddenLayer.Chunk];
         for (int n = start; n < end; n++)
         {
-            ReadOnlySpan<double> e = _weighted.Row(n), xn = _x!.Row(n);
-            double sum = TensorPrimitives.Dot(_phi.Row(n), dv);
-            if (!db.IsEmpty) sum += TensorPrimitives.Dot(e, db);
-            for (int k = 0; k < _d; k++) sum += xn[k] * TensorPrimitives.Dot(e, _directionTransposed.Row(k));
+            // Chunk by chunk in L1: t = X·δUᵀ + δb on the chunk, then Eₙ·t + Φₙ·δv.
+            double sum = 0;
+            for (int c0 = 0; c0 < _m; c0 += HiddenLayer.Chunk)
+            {
+                int count = Math.Min(HiddenLayer.Chunk, _m - c0);
+                Span<double> chunk = t[..count];
+                HiddenLayer.PreActivation(_x!.Row(n), _directionTransposed, db.IsEmpty ? db : db.Slice(c0, count), chunk, c0);
+                sum += TensorPrimitives.Dot(_weighted.Row(n).Slice(c0, count), chunk) + TensorPrimitives.Dot(_phi.Row(n).Slice(c0, count), dv.Slice(c0, count));
+            }
             _product[n] = _model.Scale * sum;
         }
     }
