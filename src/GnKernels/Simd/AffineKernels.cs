@@ -1,0 +1,114 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace GnKernels.Simd;
+
+/// <summary>
+/// z[j] = b[j] + Σₖ x[k]·A[k, j] for a short x (the input dimension d) and a row-major d×n matrix A: one row of
+/// X·Uᵀ + 1·bᵀ from the transposed weights. The d products accumulate in registers, so z is written once; a GEMM
+/// with inner dimension d does the same work but, called on a whole N×M matrix, writes Z to memory for the SiLU pass
+/// to read back. Every element is b[j] (or 0) followed by d fused multiply-adds in order k = 0 … d − 1, on every
+/// path, so the results are the same bits whatever the vector width or the split of the rows.
+/// </summary>
+internal static class AffineKernels
+{
+    /// <summary>z = b + xᵀ·A[:, offset … offset + z.Length); <paramref name="bias"/> empty means b = 0.</summary>
+    public static void Row(ReadOnlySpan<double> x, ReadOnlySpan<double> a, int stride, int offset, ReadOnlySpan<double> bias, Span<double> z)
+    {
+        int n = z.Length, d = x.Length;
+        ref double a0 = ref MemoryMarshal.GetReference(a);
+        ref double zr = ref MemoryMarshal.GetReference(z);
+        ref double br = ref MemoryMarshal.GetReference(bias);
+        bool hasBias = !bias.IsEmpty;
+        int j = 0;
+        // The vector paths only with FMA in hardware (a software FMA per lane would be far slower than the scalar loop).
+        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported && n >= Vector512<double>.Count)
+            j = Vector512Row(x, ref a0, stride, offset, ref br, hasBias, ref zr, n);
+        else if (Vector256.IsHardwareAccelerated && Fma.IsSupported && n >= Vector256<double>.Count)
+            j = Vector256Row(x, ref a0, stride, offset, ref br, hasBias, ref zr, n);
+        for (; j < n; j++)
+        {
+            double sum = hasBias ? Unsafe.Add(ref br, j) : 0;
+            for (int k = 0; k < d; k++) sum = Math.FusedMultiplyAdd(x[k], Unsafe.Add(ref a0, (nint)k * stride + offset + j), sum);
+            Unsafe.Add(ref zr, j) = sum;
+        }
+    }
+
+    // Four independent vectors per step hide the FMA latency (a chain of d dependent FMAs each); then whole vectors,
+    // then one more ending at n (overlapping: each element is recomputed to the same value). Returns n.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Vector512Row(ReadOnlySpan<double> x, ref double a0, int stride, int offset, ref double br, bool hasBias, ref double zr, int n)
+    {
+        const int w = 8;
+        int j = 0;
+        for (; j <= n - 4 * w; j += 4 * w)
+        {
+            Vector512<double> s0, s1, s2, s3;
+            if (hasBias)
+            {
+                s0 = Vector512.LoadUnsafe(ref br, (nuint)j); s1 = Vector512.LoadUnsafe(ref br, (nuint)(j + w));
+                s2 = Vector512.LoadUnsafe(ref br, (nuint)(j + 2 * w)); s3 = Vector512.LoadUnsafe(ref br, (nuint)(j + 3 * w));
+            }
+            else s0 = s1 = s2 = s3 = Vector512<double>.Zero;
+            for (int k = 0; k < x.Length; k++)
+            {
+                var xk = Vector512.Create(x[k]);
+                ref double ak = ref Unsafe.Add(ref a0, (nint)k * stride + offset + j);
+                s0 = Vector512.FusedMultiplyAdd(xk, Vector512.LoadUnsafe(ref ak), s0);
+                s1 = Vector512.FusedMultiplyAdd(xk, Vector512.LoadUnsafe(ref ak, w), s1);
+                s2 = Vector512.FusedMultiplyAdd(xk, Vector512.LoadUnsafe(ref ak, 2 * w), s2);
+                s3 = Vector512.FusedMultiplyAdd(xk, Vector512.LoadUnsafe(ref ak, 3 * w), s3);
+            }
+            s0.StoreUnsafe(ref zr, (nuint)j); s1.StoreUnsafe(ref zr, (nuint)(j + w));
+            s2.StoreUnsafe(ref zr, (nuint)(j + 2 * w)); s3.StoreUnsafe(ref zr, (nuint)(j + 3 * w));
+        }
+        for (; j < n; j += w)
+        {
+            if (j > n - w) j = n - w;
+            var sum = hasBias ? Vector512.LoadUnsafe(ref br, (nuint)j) : Vector512<double>.Zero;
+            for (int k = 0; k < x.Length; k++)
+                sum = Vector512.FusedMultiplyAdd(Vector512.Create(x[k]), Vector512.LoadUnsafe(ref a0, (nuint)((nint)k * stride + offset + j)), sum);
+            sum.StoreUnsafe(ref zr, (nuint)j);
+        }
+        return n;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Vector256Row(ReadOnlySpan<double> x, ref double a0, int stride, int offset, ref double br, bool hasBias, ref double zr, int n)
+    {
+        const int w = 4;
+        int j = 0;
+        for (; j <= n - 4 * w; j += 4 * w)
+        {
+            Vector256<double> s0, s1, s2, s3;
+            if (hasBias)
+            {
+                s0 = Vector256.LoadUnsafe(ref br, (nuint)j); s1 = Vector256.LoadUnsafe(ref br, (nuint)(j + w));
+                s2 = Vector256.LoadUnsafe(ref br, (nuint)(j + 2 * w)); s3 = Vector256.LoadUnsafe(ref br, (nuint)(j + 3 * w));
+            }
+            else s0 = s1 = s2 = s3 = Vector256<double>.Zero;
+            for (int k = 0; k < x.Length; k++)
+            {
+                var xk = Vector256.Create(x[k]);
+                ref double ak = ref Unsafe.Add(ref a0, (nint)k * stride + offset + j);
+                s0 = Vector256.FusedMultiplyAdd(xk, Vector256.LoadUnsafe(ref ak), s0);
+                s1 = Vector256.FusedMultiplyAdd(xk, Vector256.LoadUnsafe(ref ak, w), s1);
+                s2 = Vector256.FusedMultiplyAdd(xk, Vector256.LoadUnsafe(ref ak, 2 * w), s2);
+                s3 = Vector256.FusedMultiplyAdd(xk, Vector256.LoadUnsafe(ref ak, 3 * w), s3);
+            }
+            s0.StoreUnsafe(ref zr, (nuint)j); s1.StoreUnsafe(ref zr, (nuint)(j + w));
+            s2.StoreUnsafe(ref zr, (nuint)(j + 2 * w)); s3.StoreUnsafe(ref zr, (nuint)(j + 3 * w));
+        }
+        for (; j < n; j += w)
+        {
+            if (j > n - w) j = n - w;
+            var sum = hasBias ? Vector256.LoadUnsafe(ref br, (nuint)j) : Vector256<double>.Zero;
+            for (int k = 0; k < x.Length; k++)
+                sum = Vector256.FusedMultiplyAdd(Vector256.Create(x[k]), Vector256.LoadUnsafe(ref a0, (nuint)((nint)k * stride + offset + j)), sum);
+            sum.StoreUnsafe(ref zr, (nuint)j);
+        }
+        return n;
+    }
+}
