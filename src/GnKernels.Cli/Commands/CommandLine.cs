@@ -19,7 +19,7 @@ internal static class CommandLine
 
         var method = new Option<string>("--method") { Description = "gn | lm | gd | rf | ggn-score", DefaultValueFactory = _ => "gn" };
         method.AcceptOnlyFromAmong("gn", "lm", "gd", "rf", "ggn-score");
-        var train = new Command("train", "Train one method; write <method>.csv and loss.png into --out.");
+        var train = new Command("train", "Train one method on synthetic data or --data FILE; write <method>.csv, loss.png and summary.json into --out (and the model with --save).");
         train.Options.Add(method);
         var trainOptions = new SettingsOptions(train, n: 500, m: 5000, maxIterations: 1000, maxTime: 600, output: "gnk-out", gnStep: "backtracking", save: true);
         train.SetAction(parse => TrainCommand.Run(trainOptions.Read(parse), parse.GetValue(method)!));
@@ -110,7 +110,7 @@ internal static class CommandLine
             _testData = Add(command, new Option<string?>("--test-data") { Description = "A separate test file with the same columns (instead of --test-fraction)" });
             _testFraction = Add(command, new Option<double>("--test-fraction") { Description = "With --data: the share of rows held out for testing", DefaultValueFactory = _ => 0.2 });
             _splitSeed = Add(command, new Option<int>("--split-seed") { Description = "With --data: the seed of the train/test split", DefaultValueFactory = _ => 0 });
-            _standardize = Add(command, new Option<bool>("--standardize") { Description = "With --data: center and scale features and target by the training part (saved with the model)", DefaultValueFactory = _ => true });
+            _standardize = Add(command, new Option<bool>("--standardize") { Description = "With --data: center and scale features and target by the training part, saved with the model (on; --standardize false turns it off)", DefaultValueFactory = _ => true });
             _n = Add(command, new Option<int>("--n") { Description = "Training samples N (synthetic data)", DefaultValueFactory = _ => n });
             _m = Add(command, new Option<int>("--m") { Description = "Hidden units M", DefaultValueFactory = _ => m });
             _d = Add(command, new Option<int>("--d") { Description = "Input dimension d (synthetic data)", DefaultValueFactory = _ => 10 });
