@@ -100,7 +100,7 @@ internal static class CommandLine
         private readonly Option<double> _tau0, _tol, _maxTime, _testFraction;
         private readonly Option<double?> _lr;
         private readonly Option<bool> _bias, _standardize;
-        private readonly Option<string> _out, _gnStep, _gdStep, _ggnMetric;
+        private readonly Option<string> _out, _gnStep, _gnSolver, _gdStep, _ggnMetric;
         private readonly Option<string?> _data, _target, _testData, _save;
 
         public SettingsOptions(Command command, int n, int m, int maxIterations, double maxTime, string output, string gnStep, bool save)
@@ -129,6 +129,12 @@ internal static class CommandLine
                 DefaultValueFactory = _ => gnStep,
             });
             _gnStep.AcceptOnlyFromAmong("backtracking", "fixed");
+            _gnSolver = Add(command, new Option<string>("--solver")
+            {
+                Description = "GN's linear solve: exact (assemble and factor every step) or pcg (conjugate gradients, preconditioned by an earlier step's factor)",
+                DefaultValueFactory = _ => "exact",
+            });
+            _gnSolver.AcceptOnlyFromAmong("exact", "pcg");
             _gdStep = Add(command, new Option<string>("--gd-step")
             {
                 Description = "GD's step: normalized (λ/L̂, L̂ = λ_max(JJᵀ)/N at the start) or literal (λ itself, Arbel's; default λ = 10)",
@@ -151,6 +157,7 @@ internal static class CommandLine
             Seed = p.GetValue(_seed), Tol = p.GetValue(_tol), MaxIterations = p.GetValue(_maxIter), MaxTimeSeconds = p.GetValue(_maxTime),
             Threads = p.GetValue(_threads), TestCount = p.GetValue(_test), LearningRate = p.GetValue(_lr),
             GaussNewtonStep = p.GetValue(_gnStep) == "fixed" ? GaussNewtonStepRule.Fixed : GaussNewtonStepRule.Backtracking,
+            Solver = p.GetValue(_gnSolver) == "pcg" ? GaussNewtonSolver.Pcg : GaussNewtonSolver.Exact,
             GradientDescentStep = p.GetValue(_gdStep) == "literal" ? GradientStepRule.Literal : GradientStepRule.Normalized,
             GgnTextbookMetric = p.GetValue(_ggnMetric) == "textbook", OutputDirectory = p.GetValue(_out)!,
             DataPath = p.GetValue(_data), Target = p.GetValue(_target), TestDataPath = p.GetValue(_testData),

@@ -19,6 +19,7 @@ internal sealed record RunSettings
     public int TestCount { get; init; }
     public double? LearningRate { get; init; }
     public GaussNewtonStepRule GaussNewtonStep { get; init; }
+    public GaussNewtonSolver Solver { get; init; }
     public GradientStepRule GradientDescentStep { get; init; }
     public bool GgnTextbookMetric { get; init; }
     public string OutputDirectory { get; init; } = "";
@@ -69,6 +70,7 @@ internal sealed record RunSettings
         bool gn = method == TrainingMethod.GaussNewton, gd = method == TrainingMethod.GradientDescent;
         if (Given.Contains("--lr") && !(gn || gd)) yield return $"--lr is not used by {method}.";
         if (Given.Contains("--step") && !gn) yield return $"--step is not used by {method}.";
+        if (Given.Contains("--solver") && !gn) yield return $"--solver is not used by {method}.";
         if (Given.Contains("--gd-step") && !gd) yield return $"--gd-step is not used by {method}.";
         if (Given.Contains("--ggn-metric") && method != TrainingMethod.GgnScore) yield return $"--ggn-metric is not used by {method}.";
         if (DataPath is not null)
@@ -83,6 +85,7 @@ internal sealed record RunSettings
         Method = method,
         LearningRate = LearningRate,
         GaussNewtonStep = GaussNewtonStep,
+        LinearSolver = Solver,
         GradientDescentStep = GradientDescentStep,
         GgnTextbookMetric = GgnTextbookMetric,
         RelativeTolerance = Tol,

@@ -15,7 +15,8 @@ internal static class Progress
         var clock = Stopwatch.StartNew();
         double lastPrint = -1;
         string Line(IterationRecord r) =>
-            $"{label}: iteration {r.Iteration}, loss {r.TrainLoss:E3}{(double.IsNaN(r.Damping) ? "" : $", ε {r.Damping:E2}")}, {r.Iteration / Math.Max(r.ElapsedSeconds, 1e-9):F1} it/s";
+            $"{label}: iteration {r.Iteration}, loss {r.TrainLoss:E3}{(double.IsNaN(r.Damping) ? "" : $", ε {r.Damping:E2}")}" +
+            $"{(r.LinearIterations > 0 ? $", CG {r.LinearIterations}" : "")}, {r.Iteration / Math.Max(r.ElapsedSeconds, 1e-9):F1} it/s";
 
         if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
         {

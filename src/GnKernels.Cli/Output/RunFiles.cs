@@ -9,7 +9,7 @@ namespace GnKernels.Cli.Output;
 internal static class RunFiles
 {
     public const string CsvHeader =
-        "iteration,train_loss,test_loss,gradient_norm,step_norm,damping,lambda_min,rcond,step_size,accepted,retries,forward_s,ntk_s,factor_s,solve_s,update_s,elapsed_s";
+        "iteration,train_loss,test_loss,gradient_norm,step_norm,damping,lambda_min,rcond,step_size,accepted,retries,cg_iterations,refreshed,forward_s,ntk_s,factor_s,solve_s,update_s,elapsed_s";
 
     /// <summary>
     /// Writes every record of <paramref name="result"/> to <c>&lt;method&gt;.csv</c>, replacing the rows streamed during
@@ -30,7 +30,8 @@ internal static class RunFiles
     public static string CsvLine(IterationRecord r) => string.Join(',', new[]
     {
         r.Iteration.ToString(CultureInfo.InvariantCulture), F(r.TrainLoss), F(r.TestLoss), F(r.GradientNorm), F(r.StepNorm), F(r.Damping), F(r.LambdaMin),
-        F(r.ReciprocalCondition), F(r.StepSize), r.Accepted ? "1" : "0", r.Retries.ToString(CultureInfo.InvariantCulture), F(r.ForwardSeconds), F(r.NtkSeconds),
+        F(r.ReciprocalCondition), F(r.StepSize), r.Accepted ? "1" : "0", r.Retries.ToString(CultureInfo.InvariantCulture),
+        r.LinearIterations.ToString(CultureInfo.InvariantCulture), r.PreconditionerRefreshed ? "1" : "0", F(r.ForwardSeconds), F(r.NtkSeconds),
         F(r.FactorSeconds), F(r.SolveSeconds), F(r.UpdateSeconds), F(r.ElapsedSeconds),
     });
 

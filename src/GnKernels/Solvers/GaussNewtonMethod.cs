@@ -8,6 +8,11 @@ namespace GnKernels.Solvers;
 /// kernel form (−(JᵀJ + εI)⁻¹Jᵀr in the parameter form), then either a backtracking line search from α₀ = λ/N
 /// (<see cref="GaussNewtonStepRule.Backtracking"/>, λ = N by default: the full step, halved until the loss falls
 /// by Armijo's rule) or Arbel et al.'s fixed step w ← w + (λ/N)·δw (<see cref="GaussNewtonStepRule.Fixed"/>, λ = 10).
+/// With <see cref="GaussNewtonSolver.Pcg"/> the kernel-form system is solved by conjugate gradients with the Cholesky
+/// factor of the last assembled matrix as preconditioner (<see cref="ConjugateGradient"/>), and ε kept from that
+/// assembly; the matrix is assembled and factored again (the exact step) when a CG solve took longer than that
+/// assembly did (or needed more than <see cref="TrainingOptions.PreconditionerRefreshIterations"/> iterations, if
+/// set), or when CG fails.
 /// </summary>
 internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
 {
@@ -15,35 +20,25 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
     private const double Armijo = 1e-4;
     private const int MaxHalvings = 40;
 
-    private readonly GaussNewtonSystem _system = new(context.N, context.P, context.Options.Form, context.Options.EstimateCondition);
-    private readonly double[] _direction = new double[context.P], _jd = new double[context.N];
+    private readonly GaussNewtonSystem _system = new(context.N, context.P,
+        context.Options.LinearSolver == GaussNewtonSolver.Pcg ? StepForm.Kernel : context.Options.Form, context.Options.EstimateCondition);
+    private readonly double[] _direction = new double[context.P], _jd = new double[context.N], _z = new double[context.N];
+    private readonly ConjugateGradient? _cg = context.Options.LinearSolver == GaussNewtonSolver.Pcg ? new ConjugateGradient(context.N, context.P) : null;
+    private double _preconditionerDamping = double.NaN; // ε of the factor held as preconditioner; NaN: none yet
+    private double _exactSeconds;                         // what the last assembled step cost: the price of a refresh
+    private bool _refreshNext, _iterative;
 
-    public ReadOnlySpan<double> SolveVector => _system.SolveVector;
+    public ReadOnlySpan<double> SolveVector => _iterative ? _z : _system.SolveVector;
 
     public StepOutcome Step(StepContext c, int k)
     {
         var options = c.Options;
         var clock = PhaseClock.Start();
-        _system.Assemble(c.Jacobian);
-        double gradientNorm = GradientNorm(c);
-        double ntk = clock.Lap();
-
-        double lambdaMin = double.NaN;
-        double epsilon = options.FixedDamping ?? _system.ChooseArbelDamping(options.DampingFloor, out lambdaMin,
-            options.SmallestEigenvalue, options.SmallestEigenvalueTolerance);
-        double factor = clock.Lap();
-
-        var diagnostics = CheckedSolve.Run(_system, epsilon, c.Residual, _direction, k);
-        double rcond = options.EstimateCondition ? _system.ReciprocalCondition() : double.NaN;
-        double solve = clock.Lap();
-
+        var record = _cg is not null && !_refreshNext && !double.IsNaN(_preconditionerDamping)
+            ? IterativeDirection(c, k, ref clock) ?? ExactDirection(c, k, ref clock, fallback: true)
+            : ExactDirection(c, k, ref clock, fallback: false);
         bool fixedStep = options.GaussNewtonStep == GaussNewtonStepRule.Fixed;
         double alpha = (options.LearningRate ?? (fixedStep ? 10 : c.N)) / c.N;
-        var record = new IterationRecord
-        {
-            Iteration = k, GradientNorm = gradientNorm, Damping = diagnostics.Damping, LambdaMin = lambdaMin,
-            ReciprocalCondition = rcond, Retries = diagnostics.Retries, NtkSeconds = ntk, FactorSeconds = factor, SolveSeconds = solve,
-        };
         if (fixedStep)
         {
             TensorPrimitives.MultiplyAdd(_direction, alpha, c.W, c.W);
@@ -74,8 +69,57 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
         return new(record with { StepNorm = 0, Accepted = false, Retries = record.Retries + halvings, ForwardSeconds = forward },
             StepEnd.Stalled,
             slope < 0
-                ? $"iteration {k}: no step along the Gauss-Newton direction lowered the loss (α halved {MaxHalvings} times from λ/N); the loss is at its floor in double precision or the damping ε = {diagnostics.Damping:G3} is too small."
+                ? $"iteration {k}: no step along the Gauss-Newton direction lowered the loss (α halved {MaxHalvings} times from λ/N); the loss is at its floor in double precision or the damping ε = {record.Damping:G3} is too small."
                 : $"iteration {k}: the Gauss-Newton direction is not a descent direction (slope {slope:G3}); the Jacobian is inconsistent with the residuals.");
+    }
+
+    /// <summary>Assembles A, chooses ε, factors and solves: δw = −Jᵀ(A + εI)⁻¹r. The factor becomes PCG's preconditioner.</summary>
+    private IterationRecord ExactDirection(StepContext c, int k, ref PhaseClock clock, bool fallback)
+    {
+        var options = c.Options;
+        _iterative = false;
+        _system.Assemble(c.Jacobian);
+        double gradientNorm = GradientNorm(c);
+        double ntk = clock.Lap();
+
+        double lambdaMin = double.NaN;
+        double epsilon = options.FixedDamping ?? _system.ChooseArbelDamping(options.DampingFloor, out lambdaMin,
+            options.SmallestEigenvalue, options.SmallestEigenvalueTolerance);
+        double factor = clock.Lap();
+
+        var diagnostics = CheckedSolve.Run(_system, epsilon, c.Residual, _direction, k);
+        double rcond = options.EstimateCondition ? _system.ReciprocalCondition() : double.NaN;
+        double solve = clock.Lap();
+        (_preconditionerDamping, _refreshNext, _exactSeconds) = (diagnostics.Damping, false, ntk + factor + solve);
+        return new IterationRecord
+        {
+            Iteration = k, GradientNorm = gradientNorm, Damping = diagnostics.Damping, LambdaMin = lambdaMin,
+            ReciprocalCondition = rcond, Retries = diagnostics.Retries + (fallback ? 1 : 0), NtkSeconds = ntk, FactorSeconds = factor,
+            SolveSeconds = solve, PreconditionerRefreshed = _cg is not null,
+        };
+    }
+
+    /// <summary>
+    /// δw = −Jᵀz with (A + εI)z = r solved by PCG at the preconditioner's ε, without assembling A; null if CG failed
+    /// (the caller takes the exact step instead, and the time spent here counts as solve time).
+    /// </summary>
+    private IterationRecord? IterativeDirection(StepContext c, int k, ref PhaseClock clock)
+    {
+        var options = c.Options;
+        double gradientNorm = c.GradientNorm();
+        var outcome = _cg!.Solve(c.Jacobian, _preconditionerDamping, _system.Factorization, c.Residual, _z,
+            options.LinearTolerance, options.MaxLinearIterations);
+        if (outcome != CgOutcome.Converged) return null;
+        _iterative = true;
+        double seconds = clock.Lap();
+        // Refresh once the iterations cost more than assembling and factoring anew (or past a fixed count, if set).
+        _refreshNext = options.PreconditionerRefreshIterations is { } cap ? _cg.Iterations > cap : seconds > _exactSeconds;
+        c.Jacobian.MultiplyTransposed(_z, _direction);
+        TensorPrimitives.Negate<double>(_direction, _direction);
+        return new IterationRecord
+        {
+            Iteration = k, GradientNorm = gradientNorm, Damping = _preconditionerDamping, LinearIterations = _cg.Iterations, SolveSeconds = seconds + clock.Lap(),
+        };
     }
 
     /// <summary>

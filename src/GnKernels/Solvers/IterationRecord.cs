@@ -28,6 +28,10 @@ public sealed record IterationRecord
     public bool Accepted { get; init; } = true;
     /// <summary>Damping increases (non-positive-definite retries and LM rejections) in this iteration.</summary>
     public int Retries { get; init; }
+    /// <summary>Conjugate-gradient iterations of the step's solve (<see cref="GaussNewtonSolver.Pcg"/>); 0 for a direct solve.</summary>
+    public int LinearIterations { get; init; }
+    /// <summary>Whether this step assembled and factored the matrix that preconditions the next iterative solves.</summary>
+    public bool PreconditionerRefreshed { get; init; }
     /// <summary>Forward pass(es): activations, outputs, losses.</summary>
     public double ForwardSeconds { get; init; }
     /// <summary>Assembling the NTK (or JᵀJ).</summary>

@@ -61,6 +61,14 @@ public static class Trainer
             throw new ArgumentOutOfRangeException(nameof(o.Method), o.Method, "Unknown training method.");
         if (!Enum.IsDefined(o.GaussNewtonStep))
             throw new ArgumentOutOfRangeException(nameof(o.GaussNewtonStep), o.GaussNewtonStep, $"Use {nameof(GaussNewtonStepRule.Backtracking)} or {nameof(GaussNewtonStepRule.Fixed)}.");
+        if (!Enum.IsDefined(o.LinearSolver))
+            throw new ArgumentOutOfRangeException(nameof(o.LinearSolver), o.LinearSolver, "Use GaussNewtonSolver.Exact or .Pcg.");
+        if (o.LinearSolver == GaussNewtonSolver.Pcg && o.Form == StepForm.Parameter)
+            throw new ArgumentOutOfRangeException(nameof(o.Form), o.Form, "PCG solves the kernel form; use StepForm.Automatic or .Kernel with GaussNewtonSolver.Pcg.");
+        ArgumentOutOfRangeException.ThrowIfLessThan(o.MaxLinearIterations, 1, nameof(o.MaxLinearIterations));
+        if (o.PreconditionerRefreshIterations is { } cap) ArgumentOutOfRangeException.ThrowIfLessThan(cap, 0, nameof(o.PreconditionerRefreshIterations));
+        if (!(o.LinearTolerance > 0 && o.LinearTolerance < 1))
+            throw new ArgumentOutOfRangeException(nameof(o.LinearTolerance), o.LinearTolerance, "The CG tolerance must lie in (0, 1).");
         if (!Enum.IsDefined(o.GradientDescentStep))
             throw new ArgumentOutOfRangeException(nameof(o.GradientDescentStep), o.GradientDescentStep,
                 $"Unknown gradient step rule; use {nameof(GradientStepRule.Normalized)} or {nameof(GradientStepRule.Literal)}.");

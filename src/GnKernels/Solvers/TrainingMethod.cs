@@ -39,6 +39,22 @@ public enum GaussNewtonStepRule
     Fixed,
 }
 
+/// <summary>How Gauss-Newton solves its linear system.</summary>
+public enum GaussNewtonSolver
+{
+    /// <summary>Assemble A = J·Jᵀ (or JᵀJ) and factor A + εI by Cholesky every step.</summary>
+    Exact,
+
+    /// <summary>
+    /// Preconditioned conjugate gradients on (J·Jᵀ + εI)z = r with matrix-free products, preconditioned by the Cholesky
+    /// factor of an earlier step's matrix (and its ε), refreshed when a solve costs more than an assembly (or see
+    /// <see cref="TrainingOptions.PreconditionerRefreshIterations"/>); a failed solve falls back to the exact step
+    /// (counted in <see cref="IterationRecord.Retries"/>). Kernel form only. It pays where assembling J·Jᵀ (2N²M flops)
+    /// costs many matrix-free products (4NM(d+1) flops each, memory-bound): large N.
+    /// </summary>
+    Pcg,
+}
+
 /// <summary>How gradient descent sets its step w ← w − η·∇L.</summary>
 public enum GradientStepRule
 {

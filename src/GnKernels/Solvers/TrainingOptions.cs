@@ -20,6 +20,21 @@ public sealed record TrainingOptions
     /// <summary>How GD's step is set (<see cref="GradientStepRule.Normalized"/> by default).</summary>
     public GradientStepRule GradientDescentStep { get; init; } = GradientStepRule.Normalized;
 
+    /// <summary>How GN solves its linear system: exactly (default) or by preconditioned conjugate gradients.</summary>
+    public GaussNewtonSolver LinearSolver { get; init; } = GaussNewtonSolver.Exact;
+
+    /// <summary>PCG: stop at ‖r − (A + εI)z‖ ≤ this × ‖r‖ (1e-10).</summary>
+    public double LinearTolerance { get; init; } = 1e-10;
+
+    /// <summary>PCG: the iteration limit of one solve, after which the step falls back to the exact solve (50).</summary>
+    public int MaxLinearIterations { get; init; } = 50;
+
+    /// <summary>
+    /// PCG: a solve that needed more iterations than this refreshes the preconditioner at the next step; null (the
+    /// default) refreshes once a solve took longer than the last assembly and factorization did.
+    /// </summary>
+    public int? PreconditionerRefreshIterations { get; init; }
+
     /// <summary>Fixed damping ε for GN; null uses Arbel's ε = max(ε₀, λ_min(A)).</summary>
     public double? FixedDamping { get; init; }
 

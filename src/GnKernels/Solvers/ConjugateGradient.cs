@@ -1,0 +1,71 @@
+using System.Numerics.Tensors;
+using GnKernels.Linalg;
+using GnKernels.Models;
+
+namespace GnKernels.Solvers;
+
+/// <summary>How a conjugate-gradient solve ended.</summary>
+internal enum CgOutcome
+{
+    /// <summary>‖b − (A + εI)z‖ ≤ tolerance·‖b‖.</summary>
+    Converged,
+
+    /// <summary>The iteration limit came first.</summary>
+    Stagnated,
+
+    /// <summary>pᵀ(A + εI)p ≤ 0: the operator or the preconditioner is not positive definite.</summary>
+    Indefinite,
+}
+
+/// <summary>
+/// Preconditioned conjugate gradients on the kernel-form GN system (J·Jᵀ + εI)·z = r, the product applied matrix-free
+/// as J·(Jᵀp) + εp through the model's <see cref="IJacobian"/> (about 4NM(d+1) flops, against 2N²M to assemble J·Jᵀ),
+/// and the preconditioner a Cholesky factor of an earlier iterate's shifted matrix: along a GN run with small steps
+/// the matrix changes slowly, so a few iterations reach a tight tolerance. Buffers are allocated once.
+/// </summary>
+internal sealed class ConjugateGradient(int rows, int columns)
+{
+    private readonly double[] _residual = new double[rows], _direction = new double[rows], _product = new double[rows],
+        _preconditioned = new double[rows], _parameters = new double[columns];
+
+    /// <summary>Iterations of the last solve.</summary>
+    public int Iterations { get; private set; }
+
+    /// <summary>z ≈ (J·Jᵀ + εI)⁻¹·b, starting from z = 0, preconditioned by <paramref name="preconditioner"/>'s solve.</summary>
+    public CgOutcome Solve(IJacobian jacobian, double epsilon, Cholesky<double> preconditioner, ReadOnlySpan<double> b, Span<double> z,
+        double tolerance, int maxIterations)
+    {
+        z.Clear();
+        b.CopyTo(_residual);
+        double bNorm = TensorPrimitives.Norm(b), target = tolerance * bNorm;
+        Iterations = 0;
+        if (bNorm == 0) return CgOutcome.Converged;
+        Precondition(preconditioner);
+        _preconditioned.CopyTo(_direction, 0);
+        double rz = TensorPrimitives.Dot<double>(_residual, _preconditioned);
+        while (Iterations < maxIterations)
+        {
+            Iterations++;
+            jacobian.MultiplyTransposed(_direction, _parameters);
+            jacobian.Multiply(_parameters, _product);
+            TensorPrimitives.MultiplyAdd(_direction, epsilon, _product, _product); // (J·Jᵀ + εI)·p
+            double curvature = TensorPrimitives.Dot<double>(_direction, _product);
+            if (!(curvature > 0)) return CgOutcome.Indefinite;
+            double alpha = rz / curvature;
+            TensorPrimitives.MultiplyAdd(_direction, alpha, z, z);
+            TensorPrimitives.MultiplyAdd(_product, -alpha, _residual, _residual);
+            if (TensorPrimitives.Norm<double>(_residual) <= target) return CgOutcome.Converged;
+            Precondition(preconditioner);
+            double rzNext = TensorPrimitives.Dot<double>(_residual, _preconditioned);
+            TensorPrimitives.MultiplyAdd(_direction, rzNext / rz, _preconditioned, _direction); // p = M⁻¹r + β·p
+            rz = rzNext;
+        }
+        return CgOutcome.Stagnated;
+    }
+
+    private void Precondition(Cholesky<double> preconditioner)
+    {
+        _residual.CopyTo(_preconditioned, 0);
+        preconditioner.Solve(_preconditioned);
+    }
+}

@@ -1,0 +1,93 @@
+using System.Numerics.Tensors;
+using GnKernels.Data;
+using GnKernels.Linalg;
+using GnKernels.Models;
+using GnKernels.Solvers;
+
+namespace GnKernels.Tests.Solvers;
+
+/// <summary>GN with preconditioned conjugate gradients against the exact Cholesky step.</summary>
+public class PcgTests
+{
+    private static (TwoLayerSilu Network, SyntheticDataset Data, double[] W) Problem(int n = 120, int m = 400, double tau0 = 1)
+    {
+        var data = TeacherStudent.Arbel(n, inputDimension: 5, testCount: 0, seed: 3);
+        var network = new TwoLayerSilu(5, m);
+        return (network, data, TeacherStudent.InitialParameters(network, tau0, seed: 4, outputStd: 0.5));
+    }
+
+    // Preconditioned by the factor of an earlier iterate's matrix, CG reaches the exact solve of the current one.
+    [Fact]
+    public void Cg_with_an_earlier_factor_solves_the_current_system_to_the_cholesky_answer()
+    {
+        var (network, data, w) = Problem();
+        using (data)
+        using (var model = new TwoLayerSiluRegression(network, data.TrainX, data.TrainY))
+        {
+            int n = model.SampleCount;
+            var r = new double[n];
+            using var earlier = new GaussNewtonSystem(n, model.ParameterCount, StepForm.Kernel);
+            earlier.Assemble(model.Linearize(w, r));
+            const double epsilon = 1e-4;
+            Assert.True(earlier.TrySolve(epsilon, r, new double[model.ParameterCount], out _));
+
+            for (int i = 0; i < w.Length; i++) w[i] += 0.01 * Math.Sin(i); // a nearby point, as after a small GN step
+            var jacobian = model.Linearize(w, r);
+            using var current = new GaussNewtonSystem(n, model.ParameterCount, StepForm.Kernel);
+            current.Assemble(jacobian);
+            Assert.True(current.TrySolve(epsilon, r, new double[model.ParameterCount], out _));
+            double[] exact = current.SolveVector.ToArray();
+
+            var cg = new ConjugateGradient(n, model.ParameterCount);
+            var z = new double[n];
+            Assert.Equal(CgOutcome.Converged, cg.Solve(jacobian, epsilon, earlier.Factorization, r, z, 1e-13, 200));
+            Assert.InRange(cg.Iterations, 2, 60);
+            Assert.True(TensorPrimitives.Distance<double>(z, exact) <= 1e-10 * TensorPrimitives.Norm<double>(exact), $"relative error {TensorPrimitives.Distance<double>(z, exact) / TensorPrimitives.Norm<double>(exact):E2}");
+        }
+    }
+
+    [Fact]
+    public void A_pcg_run_tracks_the_exact_run_and_refreshes_as_it_must()
+    {
+        var (network, data, w0) = Problem();
+        using (data)
+        {
+            var exactOptions = new TrainingOptions { GaussNewtonStep = GaussNewtonStepRule.Fixed, MaxIterations = 40, RelativeTolerance = 0 };
+            double[] wExact = (double[])w0.Clone(), wPcg = (double[])w0.Clone(), wRefresh = (double[])w0.Clone();
+            var exact = Trainer.Train(network, data, wExact, exactOptions);
+            // At this small N an assembly costs less than a few CG iterations, so the default (cost-based) refresh would
+            // assemble nearly every step; a fixed cap keeps the steps iterative.
+            var pcg = Trainer.Train(network, data, wPcg, exactOptions with { LinearSolver = GaussNewtonSolver.Pcg, PreconditionerRefreshIterations = 30 });
+            Assert.Equal(exact.Records.Count, pcg.Records.Count);
+            for (int k = 0; k < exact.Records.Count; k++)
+                Assert.True(Math.Abs(pcg.Records[k].TrainLoss - exact.Records[k].TrainLoss) <= 0.01 * exact.Records[k].TrainLoss,
+                    $"iteration {k}: pcg {pcg.Records[k].TrainLoss:E6} vs exact {exact.Records[k].TrainLoss:E6}");
+            Assert.True(pcg.Records[1].PreconditionerRefreshed); // the first step builds the preconditioner
+            Assert.True(pcg.Records.Skip(2).Count(r => r.LinearIterations > 0) > 20, "most steps should be iterative");
+            Assert.All(pcg.Records.Where(r => r.LinearIterations > 0), r => Assert.False(r.PreconditionerRefreshed));
+
+            // A refresh threshold of 0 refreshes after every iterative solve: steps alternate.
+            var alternating = Trainer.Train(network, data, wRefresh, exactOptions with { LinearSolver = GaussNewtonSolver.Pcg, PreconditionerRefreshIterations = 0, MaxIterations = 9 });
+            Assert.Equal([true, false, true, false, true, false, true, false, true], alternating.Records.Skip(1).Select(r => r.PreconditionerRefreshed).ToArray());
+        }
+    }
+
+    [Fact]
+    public void A_solve_that_cannot_converge_falls_back_to_the_exact_step_and_says_so()
+    {
+        var (network, data, w0) = Problem();
+        using (data)
+        {
+            var options = new TrainingOptions
+            {
+                GaussNewtonStep = GaussNewtonStepRule.Fixed, MaxIterations = 6, RelativeTolerance = 0,
+                LinearSolver = GaussNewtonSolver.Pcg, MaxLinearIterations = 1, LinearTolerance = 1e-15,
+            };
+            double[] w = (double[])w0.Clone(), wExact = (double[])w0.Clone();
+            var result = Trainer.Train(network, data, w, options);
+            var exact = Trainer.Train(network, data, wExact, options with { LinearSolver = GaussNewtonSolver.Exact });
+            Assert.All(result.Records.Skip(2), r => Assert.True(r.PreconditionerRefreshed && r.Retries >= 1, $"iteration {r.Iteration}"));
+            Assert.Equal(wExact, w); // every step fell back to the exact one
+        }
+    }
+}
