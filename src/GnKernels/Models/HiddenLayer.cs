@@ -17,6 +17,17 @@ internal static class HiddenLayer
     /// <summary>Hidden units per chunk of a row where a pass needs a scratch row (J·δw): 4 KiB, in L1.</summary>
     internal const int Chunk = 512;
 
+    /// <summary>The M×d hidden weights U of w (row i = uᵢ) as Uᵀ, d×M: the layout the row passes read.</summary>
+    public static void TransposeUnits(ReadOnlySpan<double> unitsByInput, DenseMatrix<double> inputsByUnit)
+    {
+        int d = (int)inputsByUnit.Rows, m = (int)inputsByUnit.Cols;
+        for (int k = 0; k < d; k++)
+        {
+            Span<double> row = inputsByUnit.Row(k);
+            for (int i = 0; i < m; i++) row[i] = unitsByInput[i * d + k];
+        }
+    }
+
     /// <summary>
     /// z ← Σₖ x[k]·Uᵀ[k, c0 …] + b: units c0 … c0 + z.Length − 1 of one row of X·Uᵀ + 1·bᵀ; <paramref name="bias"/> is
     /// those units' biases, or empty without a bias.

@@ -27,7 +27,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
 
     private readonly TwoLayerSilu _model;
     private readonly int _n, _m, _d;
-    private readonly DenseMatrix<double> _phi, _weighted, _uTransposed, _directionTransposed, _scaledX, _unitGradient, _panel, _unitBlock, _xRows, _kernelRows;
+    private readonly DenseMatrix<double> _phi, _weighted, _uTransposed, _directionTransposed, _scaledX, _unitGradient, _panel, _xRows, _kernelRows;
     private bool _multiplying; // which row pass IRowRangeWork.Run runs: the forward pass or J·δw
     private readonly double[] _w, _f, _unitScratch, _directionScratch, _product;
     private DenseMatrix<double>? _x, _hiddenGram, _jacobianRows;
@@ -48,7 +48,6 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
         _scaledX = DenseMatrix<double>.CreateUninitialized(_n, perUnit);
         _unitGradient = DenseMatrix<double>.CreateUninitialized(_m, perUnit);
         _panel = DenseMatrix<double>.CreateUninitialized(_n, panelCols);
-        _unitBlock = DenseMatrix<double>.CreateUninitialized(panelCols, _d);
         _xRows = DenseMatrix<double>.CreateUninitialized(Math.Min(KernelRowBlock, _n), _d);
         _kernelRows = DenseMatrix<double>.CreateUninitialized(_xRows.Rows, _n);
         _w = new double[model.ParameterCount];
@@ -96,7 +95,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
         Guard.Finite(w, nameof(w));
         Guard.Finite(x, nameof(x));
         w.CopyTo(_w);
-        TransposeUnits(w[.._model.BiasOffset], _uTransposed);
+        HiddenLayer.TransposeUnits(w[.._model.BiasOffset], _uTransposed);
         _x = x;
         _multiplying = false;
         RowWorkers.Run(this, _n, _m);
@@ -111,7 +110,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
     {
         CheckEvaluated();
         JacobianChecks.Multiply(this, direction, result);
-        TransposeUnits(direction[.._model.BiasOffset], _directionTransposed);
+        HiddenLayer.TransposeUnits(direction[.._model.BiasOffset], _directionTransposed);
         direction.CopyTo(_directionScratch);
         _multiplying = true;
         RowWorkers.Run(this, _n, _m);
@@ -231,7 +230,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
     /// <summary>Frees the native buffers.</summary>
     public void Dispose()
     {
-        foreach (var m in new[] { _phi, _weighted, _uTransposed, _directionTransposed, _scaledX, _unitGradient, _panel, _unitBlock, _xRows, _kernelRows, _hiddenGram, _jacobianRows })
+        foreach (var m in new[] { _phi, _weighted, _uTransposed, _directionTransposed, _scaledX, _unitGradient, _panel, _xRows, _kernelRows, _hiddenGram, _jacobianRows })
             m?.Dispose();
     }
 
@@ -258,17 +257,6 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
                 sum += TensorPrimitives.Dot(_weighted.Row(n).Slice(c0, count), chunk) + TensorPrimitives.Dot(_phi.Row(n).Slice(c0, count), dv.Slice(c0, count));
             }
             _product[n] = _model.Scale * sum;
-        }
-    }
-
-    /// <summary>The M×d block of w (row i = uᵢ) as d×M.</summary>
-    private static void TransposeUnits(ReadOnlySpan<double> unitsByInput, DenseMatrix<double> inputsByUnit)
-    {
-        int d = (int)inputsByUnit.Rows, m = (int)inputsByUnit.Cols;
-        for (int k = 0; k < d; k++)
-        {
-            Span<double> row = inputsByUnit.Row(k);
-            for (int i = 0; i < m; i++) row[i] = unitsByInput[i * d + k];
         }
     }
 

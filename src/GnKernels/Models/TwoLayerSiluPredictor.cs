@@ -38,12 +38,7 @@ public sealed class TwoLayerSiluPredictor : IDisposable, IRowRangeWork
         Guard.Length(f.Length, x.Rows, nameof(f), $"one output per row of x, which is {x.Shape}");
         Guard.Finite(w, nameof(w));
         Guard.Finite(x, nameof(x));
-        int d = _model.InputDimension, m = _model.Width;
-        for (int k = 0; k < d; k++)
-        {
-            Span<double> row = _uTransposed.Row(k);
-            for (int i = 0; i < m; i++) row[i] = w[i * d + k];
-        }
+        HiddenLayer.TransposeUnits(w[.._model.BiasOffset], _uTransposed);
         w[_model.BiasOffset.._model.OutputWeightsOffset].CopyTo(_bias);
         w[_model.OutputWeightsOffset..].CopyTo(_outputWeights);
         _x = x;
@@ -52,7 +47,7 @@ public sealed class TwoLayerSiluPredictor : IDisposable, IRowRangeWork
         {
             int count = (int)Math.Min(block, x.Rows - r0);
             _blockStart = r0;
-            RowWorkers.Run(this, count, m);
+            RowWorkers.Run(this, count, _model.Width);
             _fBlock.AsSpan(0, count).CopyTo(f.Slice(r0, count));
         }
         _x = null;

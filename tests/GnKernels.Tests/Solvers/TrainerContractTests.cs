@@ -85,6 +85,9 @@ public class TrainerContractTests
     [InlineData(nameof(TrainingOptions.DampingFloor), 0.0)]
     [InlineData(nameof(TrainingOptions.SmallestEigenvalueTolerance), 0.0)]
     [InlineData(nameof(TrainingOptions.DivergenceRatio), 1.0)]
+    [InlineData(nameof(TrainingOptions.LinearTolerance), 0.0)]
+    [InlineData(nameof(TrainingOptions.MaxLinearIterations), 0.0)]
+    [InlineData(nameof(TrainingOptions.Form), 0.0)]
     public void Every_option_is_validated_by_name(string option, double value)
     {
         var o = option switch
@@ -96,6 +99,9 @@ public class TrainerContractTests
             nameof(TrainingOptions.MaxTime) => new TrainingOptions { MaxTime = TimeSpan.FromSeconds(value) },
             nameof(TrainingOptions.DampingFloor) => new TrainingOptions { DampingFloor = value },
             nameof(TrainingOptions.SmallestEigenvalueTolerance) => new TrainingOptions { SmallestEigenvalueTolerance = value },
+            nameof(TrainingOptions.LinearTolerance) => new TrainingOptions { LinearTolerance = value },
+            nameof(TrainingOptions.MaxLinearIterations) => new TrainingOptions { MaxLinearIterations = (int)value },
+            nameof(TrainingOptions.Form) => new TrainingOptions { LinearSolver = GaussNewtonSolver.Pcg, Form = StepForm.Parameter }, // PCG is kernel-form only
             _ => new TrainingOptions { DivergenceRatio = value },
         };
         var (model, x, w) = UserProblem(Target("sin·cos"), 2, seed: 0, n: 10, m: 10);
