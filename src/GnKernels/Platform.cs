@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 using System.Text;
 using GnKernels.Native;
@@ -21,7 +22,10 @@ public static class Platform
         text.AppendLine($".NET       {RuntimeInformation.FrameworkDescription} ({RuntimeInformation.RuntimeIdentifier}), {Environment.ProcessorCount} logical CPUs");
         text.AppendLine($"CPU        {CpuModel()}");
         text.AppendLine($"Vectors    V128 {Accel(Vector128.IsHardwareAccelerated)}, V256 {Accel(Vector256.IsHardwareAccelerated)}, V512 {Accel(Vector512.IsHardwareAccelerated)}");
-        text.AppendLine($"X86        AVX {Yes(Avx.IsSupported)}, AVX2 {Yes(Avx2.IsSupported)}, FMA {Yes(Fma.IsSupported)}, AVX-512F {Yes(Avx512F.IsSupported)}");
+        if (RuntimeInformation.ProcessArchitecture == Architecture.Arm64)
+            text.AppendLine($"Arm64      AdvSimd (NEON) {Yes(AdvSimd.IsSupported)}, Dp {Yes(Dp.IsSupported)}, Rdm {Yes(Rdm.IsSupported)}");
+        else
+            text.AppendLine($"X86        AVX {Yes(Avx.IsSupported)}, AVX2 {Yes(Avx2.IsSupported)}, FMA {Yes(Fma.IsSupported)}, AVX-512F {Yes(Avx512F.IsSupported)}");
         text.AppendLine($"SiLU path  {Simd.SimdSelection.Explanation}");
         LoadedOpenBlas blas = OpenBlasLoader.Loaded;
         text.AppendLine($"OpenBLAS   {OpenBlasLibrary.ConfigString.Trim()}");
@@ -52,7 +56,13 @@ public static class Platform
                 else if (key == "model") _ = int.TryParse(value, out model);
             }
             if (name is not null)
-                return family < 0 ? name : $"{name} (family {family}, model {model}{ZenName(vendor, family, model)})";
+            {
+                string cpu = family < 0 ? name : $"{name} (family {family}, model {model}{ZenName(vendor, family, model)})";
+                // Under user-mode emulation (qemu-aarch64 on an x64 host) /proc/cpuinfo describes the host.
+                bool x86Host = vendor is "AuthenticAMD" or "GenuineIntel";
+                bool x86Process = RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86;
+                return x86Host == x86Process ? cpu : $"{RuntimeInformation.ProcessArchitecture}, emulated on {cpu}";
+            }
         }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }

@@ -4,14 +4,19 @@ using System.Runtime.InteropServices;
 namespace GnKernels.Native;
 
 /// <summary>Where to look for OpenBLAS; the defaults are the documented probe order.</summary>
-internal sealed record OpenBlasProbe(string? ExplicitPath, string? AppLocalDirectory, IReadOnlyList<string> SystemNames)
+internal sealed record OpenBlasProbe(string? ExplicitPath, IReadOnlyList<string> AppLocalDirectories, IReadOnlyList<string> SystemNames)
 {
     public const string EnvironmentVariable = "GNKERNELS_OPENBLAS";
-    public const string AppLocalSubdirectory = "runtimes/linux-x64/native";
 
+    /// <summary>Where the package's copy lands for this process's architecture in a portable build.</summary>
+    public static string AppLocalSubdirectory =>
+        RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? "runtimes/linux-arm64/native" : "runtimes/linux-x64/native";
+
+    // A portable build keeps the package's runtimes/ tree; a build or publish for one RID copies its natives next to
+    // the app instead, so both places are app-local.
     public static OpenBlasProbe Default => new(
         ExplicitPath: Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } p ? p : null,
-        AppLocalDirectory: Path.Combine(AppContext.BaseDirectory, AppLocalSubdirectory),
+        AppLocalDirectories: [Path.Combine(AppContext.BaseDirectory, AppLocalSubdirectory), AppContext.BaseDirectory],
         SystemNames: ["libopenblas.so.0", "libopenblas.so"]);
 }
 
@@ -59,14 +64,15 @@ internal static class OpenBlasLoader
                 $"without fallback. Fix: point {OpenBlasProbe.EnvironmentVariable} at an LP64 libopenblas.so, or unset it.", attempts);
         }
 
-        if (probe.AppLocalDirectory is { } dir)
+        foreach (string dir in probe.AppLocalDirectories)
         {
             // libopenblas.so.0 needs libgfortran.so.5 (which needs libquadmath.so.0); loading the staged
             // copies first lets the dynamic linker satisfy those NEEDED entries by soname.
+            // They stay loaded for the process (a failure shows up as libopenblas's own load error).
             foreach (string dependency in (ReadOnlySpan<string>)["libquadmath.so.0", "libgfortran.so.5"])
             {
                 string path = Path.Combine(dir, dependency);
-                if (File.Exists(path)) TryLoad(path, attempts, out _);
+                if (File.Exists(path)) NativeLibrary.TryLoad(path, out _);
             }
             string local = Path.Combine(dir, "libopenblas.so.0");
             if (TryLoad(local, attempts, out nint handle))

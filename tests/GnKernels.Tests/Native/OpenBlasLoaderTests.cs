@@ -12,7 +12,7 @@ public class OpenBlasLoaderTests
         string empty = Directory.CreateTempSubdirectory("gnk-empty-").FullName;
         try
         {
-            var probe = new OpenBlasProbe(null, empty, ["libopenblas-gnk-missing.so.0", "libopenblas-gnk-missing.so"]);
+            var probe = new OpenBlasProbe(null, [empty], ["libopenblas-gnk-missing.so.0", "libopenblas-gnk-missing.so"]);
             var e = Assert.Throws<OpenBlasNotFoundException>(() => OpenBlasLoader.Load(probe));
             Assert.Contains(Path.Combine(empty, "libopenblas.so.0"), e.Message);
             Assert.Contains("libopenblas-gnk-missing.so.0", e.Message);
@@ -27,7 +27,7 @@ public class OpenBlasLoaderTests
     [Fact]
     public void Explicit_path_that_fails_has_no_fallback()
     {
-        var probe = new OpenBlasProbe("/nonexistent/libopenblas.so.0", AppContext.BaseDirectory, ["libopenblas.so.0"]);
+        var probe = new OpenBlasProbe("/nonexistent/libopenblas.so.0", [AppContext.BaseDirectory], ["libopenblas.so.0"]);
         var e = Assert.Throws<OpenBlasNotFoundException>(() => OpenBlasLoader.Load(probe));
         Assert.Single(e.Attempts);
         Assert.Contains("GNKERNELS_OPENBLAS", e.Message);
