@@ -3,7 +3,7 @@ using GnKernels.Solvers;
 
 namespace GnKernels.Cli.Commands;
 
-/// <summary>The `gnk` command tree: info, train, compare, predict, bench-compare. Exit codes: 0 done, 2 bad input, 3 native
+/// <summary>The `gnk` command tree: info, train, compare, sweep, predict, bench-compare, bench-report. Exit codes: 0 done, 2 bad input, 3 native
 /// library missing, 4 the run diverged, stalled or its system could not be solved, 5 bench-compare found a regression.</summary>
 internal static class CommandLine
 {
@@ -30,6 +30,7 @@ internal static class CommandLine
         var compareOptions = new SettingsOptions(compare, n: 200, m: 2000, maxIterations: 2000, maxTime: 20, output: "gnk-compare", gnStep: "fixed", save: false);
         compare.SetAction(parse => CompareCommand.Run(compareOptions.Read(parse)));
         root.Subcommands.Add(compare);
+        root.Subcommands.Add(new SweepOptions().Command);
         root.Subcommands.Add(Predict());
         root.Subcommands.Add(BenchCompare());
         root.Subcommands.Add(BenchReport());

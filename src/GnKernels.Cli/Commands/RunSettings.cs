@@ -30,6 +30,8 @@ internal sealed record RunSettings
     public int SplitSeed { get; init; }
     public bool Standardize { get; init; }
     public string? SavePath { get; init; }
+    /// <summary>The share of a run's time the test loss may take (evaluated as often as that allows).</summary>
+    public double TestTimeShare { get; init; } = 0.02;
 
     /// <summary>Options the user set explicitly (by their names), to say which ones a run ignores.</summary>
     public IReadOnlySet<string> Given { get; init; } = new HashSet<string>();
@@ -91,6 +93,7 @@ internal sealed record RunSettings
         RelativeTolerance = Tol,
         MaxIterations = MaxIterations,
         MaxTime = TimeSpan.FromSeconds(MaxTimeSeconds),
+        TestTimeShare = TestTimeShare,
         OnIteration = onIteration,
     };
 }
