@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GnKernels.Models;
 using GnKernels.Solvers;
 
 namespace GnKernels.Cli.Commands;
@@ -101,7 +102,8 @@ internal static class CommandLine
         private readonly Option<double> _tau0, _tol, _maxTime, _testFraction;
         private readonly Option<double?> _lr;
         private readonly Option<bool> _bias, _standardize;
-        private readonly Option<string> _out, _gnStep, _gnSolver, _gdStep, _ggnMetric;
+        private readonly Option<string> _out, _gnStep, _gnSolver, _gdStep, _ggnMetric, _teacher, _scaling;
+        private readonly Option<double?> _ggnTau, _ggnMu, _ggnLipschitz;
         private readonly Option<string?> _data, _target, _testData, _save;
 
         public SettingsOptions(Command command, int n, int m, int maxIterations, double maxTime, string output, string gnStep, bool save)
@@ -148,6 +150,21 @@ internal static class CommandLine
                 DefaultValueFactory = _ => "released",
             });
             _ggnMetric.AcceptOnlyFromAmong("released", "textbook");
+            _ggnTau = Add(command, new Option<double?>("--ggn-tau") { Description = "GGN-SCORE's regularization weight τ (default 1e-4)" });
+            _ggnMu = Add(command, new Option<double?>("--ggn-mu") { Description = "GGN-SCORE's pseudo-Huber μ (default √M)" });
+            _ggnLipschitz = Add(command, new Option<double?>("--ggn-lipschitz") { Description = "GGN-SCORE's constant L: step min(1/L, 1)/(1 + M_g·η) (default: step 0.5, the authors' code without L)" });
+            _teacher = Add(command, new Option<string>("--teacher")
+            {
+                Description = "Synthetic data: arbel (x ~ N(0, I), Gaussian teacher /M*) or sphere (x uniform on the sphere, unit-vector teacher with ±1 outputs: GGN-SCORE's)",
+                DefaultValueFactory = _ => "arbel",
+            });
+            _teacher.AcceptOnlyFromAmong("arbel", "sphere");
+            _scaling = Add(command, new Option<string>("--scaling")
+            {
+                Description = "Output scaling s: mean-field (1/M, Arbel's) or ntk (1/√M, GGN-SCORE's)",
+                DefaultValueFactory = _ => "mean-field",
+            });
+            _scaling.AcceptOnlyFromAmong("mean-field", "ntk");
             _out = Add(command, new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => output });
             _save = save ? Add(command, new Option<string?>("--save") { Description = "Write the trained model (JSON, exact weights) to this file" }) : new Option<string?>("--save");
         }
@@ -161,6 +178,8 @@ internal static class CommandLine
             Solver = p.GetValue(_gnSolver) == "pcg" ? GaussNewtonSolver.Pcg : GaussNewtonSolver.Exact,
             GradientDescentStep = p.GetValue(_gdStep) == "literal" ? GradientStepRule.Literal : GradientStepRule.Normalized,
             GgnTextbookMetric = p.GetValue(_ggnMetric) == "textbook", OutputDirectory = p.GetValue(_out)!,
+            GgnTau = p.GetValue(_ggnTau), GgnMu = p.GetValue(_ggnMu), GgnLipschitz = p.GetValue(_ggnLipschitz),
+            SphereTeacher = p.GetValue(_teacher) == "sphere", Scaling = p.GetValue(_scaling) == "ntk" ? OutputScaling.Ntk : OutputScaling.MeanField,
             DataPath = p.GetValue(_data), Target = p.GetValue(_target), TestDataPath = p.GetValue(_testData),
             TestFraction = p.GetValue(_testData) is null ? p.GetValue(_testFraction) : 0, SplitSeed = p.GetValue(_splitSeed),
             Standardize = p.GetValue(_standardize), SavePath = p.GetValue(_save),

@@ -32,7 +32,9 @@ internal sealed class RunData : IDisposable
     {
         if (s.DataPath is null)
         {
-            var synthetic = TeacherStudent.Arbel(s.N, s.D, testCount: s.TestCount, seed: s.Seed);
+            var synthetic = s.SphereTeacher
+                ? TeacherStudent.Sphere(s.N, s.D, testCount: s.TestCount, seed: s.Seed)
+                : TeacherStudent.Arbel(s.N, s.D, testCount: s.TestCount, seed: s.Seed);
             var data = new RunData(synthetic.TrainX, synthetic.TrainY, synthetic.TestX.Rows > 0 ? synthetic.TestX : null, synthetic.TestY, synthetic.Description)
             {
                 FeatureNames = Enumerable.Range(0, s.D).Select(j => $"x{j}").ToArray(),

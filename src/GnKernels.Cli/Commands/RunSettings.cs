@@ -22,6 +22,12 @@ internal sealed record RunSettings
     public GaussNewtonSolver Solver { get; init; }
     public GradientStepRule GradientDescentStep { get; init; }
     public bool GgnTextbookMetric { get; init; }
+    public double? GgnTau { get; init; }
+    public double? GgnMu { get; init; }
+    public double? GgnLipschitz { get; init; }
+    /// <summary>Synthetic data from GGN-SCORE's sphere teacher instead of Arbel's Gaussian one.</summary>
+    public bool SphereTeacher { get; init; }
+    public OutputScaling Scaling { get; init; }
     public string OutputDirectory { get; init; } = "";
     public string? DataPath { get; init; }
     public string? Target { get; init; }
@@ -53,6 +59,8 @@ internal sealed record RunSettings
             return $"--threads must lie in 0…{Environment.ProcessorCount} (0 keeps OpenBLAS's default; this machine has {Environment.ProcessorCount} CPUs); got {Threads}.";
         if (TestCount < 0) return $"--test must be ≥ 0; got {TestCount}.";
         if (LearningRate is { } lr && !(lr > 0 && double.IsFinite(lr))) return $"--lr must be finite and > 0; got {lr}.";
+        foreach (var (name, value) in new[] { ("--ggn-tau", GgnTau), ("--ggn-mu", GgnMu), ("--ggn-lipschitz", GgnLipschitz) })
+            if (value is { } v && !(v > 0 && double.IsFinite(v))) return $"{name} must be finite and > 0; got {v}.";
         if (!(TestFraction >= 0 && TestFraction < 1)) return $"--test-fraction must lie in [0, 1); got {TestFraction}.";
         if (DataPath is null && (Target ?? TestDataPath) is not null) return "--target and --test-data need --data FILE.";
         if (TestDataPath is not null && Given.Contains("--test-fraction")) return "--test-data and --test-fraction both choose the test set; give one.";
@@ -74,13 +82,14 @@ internal sealed record RunSettings
         if (Given.Contains("--step") && !gn) yield return $"--step is not used by {method}.";
         if (Given.Contains("--solver") && !gn) yield return $"--solver is not used by {method}.";
         if (Given.Contains("--gd-step") && !gd) yield return $"--gd-step is not used by {method}.";
-        if (Given.Contains("--ggn-metric") && method != TrainingMethod.GgnScore) yield return $"--ggn-metric is not used by {method}.";
+        foreach (string ggn in new[] { "--ggn-metric", "--ggn-tau", "--ggn-mu", "--ggn-lipschitz" }.Where(Given.Contains))
+            if (method != TrainingMethod.GgnScore) yield return $"{ggn} is not used by {method}.";
         if (DataPath is not null)
-            foreach (string option in new[] { "--n", "--d", "--test" }.Where(Given.Contains))
+            foreach (string option in new[] { "--n", "--d", "--test", "--teacher" }.Where(Given.Contains))
                 yield return $"{option} is not used with --data (the file sets the samples and features).";
     }
 
-    public TwoLayerSilu Model(int inputDimension) => new(inputDimension, M, Bias);
+    public TwoLayerSilu Model(int inputDimension) => new(inputDimension, M, Bias, Scaling);
 
     public TrainingOptions Options(TrainingMethod method, IterationCallback onIteration) => new()
     {
@@ -90,6 +99,9 @@ internal sealed record RunSettings
         LinearSolver = Solver,
         GradientDescentStep = GradientDescentStep,
         GgnTextbookMetric = GgnTextbookMetric,
+        GgnTau = GgnTau ?? new TrainingOptions().GgnTau,
+        GgnMu = GgnMu,
+        GgnLipschitz = GgnLipschitz,
         RelativeTolerance = Tol,
         MaxIterations = MaxIterations,
         MaxTime = TimeSpan.FromSeconds(MaxTimeSeconds),

@@ -102,9 +102,11 @@ internal static class TrainCommand
         (TrainingMethod.GradientDescent, GradientStepRule.Normalized) =>
             $"step {settings.LearningRate ?? 1}/L̂ with L̂ = λ_max(JJᵀ)/N at the start (normalized rule)",
         (TrainingMethod.GradientDescent, _) => $"step η = {settings.LearningRate ?? 10} on ∇L (Arbel's literal rule)",
-        (TrainingMethod.GgnScore, _) => settings.GgnTextbookMetric
+        (TrainingMethod.GgnScore, _) => (settings.GgnTextbookMetric
             ? "regularizer metric H = τ·diag h'' (textbook)"
-            : "regularizer metric H = diag h'' (the authors' released code)",
+            : "regularizer metric H = diag h'' (the authors' released code)") +
+            $", τ = {settings.GgnTau ?? new TrainingOptions().GgnTau:G3}, μ = {(settings.GgnMu is { } mu ? mu.ToString("G3") : "√M")}, " +
+            $"step min(1, s/(1 + M_g·η)) with s = {(settings.GgnLipschitz is { } l ? $"min(1/L, 1), L = {l:G3}" : "0.5")}",
         _ => "no learning rate",
     };
 }

@@ -5,7 +5,8 @@ namespace GnKernels.Solvers;
 
 /// <summary>
 /// GGN-SCORE (Adeoye et al.) with the pseudo-Huber regularizer h(t) = √(μ² + t²) − μ: b = K⁻¹[(f − y) − τ·J·H⁻¹·∇h],
-/// K = J·H⁻¹·Jᵀ + N·I, d = −H⁻¹(Jᵀb + τ∇h), w ← w + α·d with the authors' step-size rule.
+/// K = J·H⁻¹·Jᵀ + N·I, d = −H⁻¹(Jᵀb + τ∇h), w ← w + α·d with the step rule of the authors' released code:
+/// α = min(1, s/(1 + M_g·η)), η = ‖τ∇h‖ in the metric H⁻¹, s = min(1/L, 1) for a constant L (0.5 without one).
 /// </summary>
 internal sealed class GgnScoreMethod(StepContext context) : IStepMethod
 {
@@ -13,6 +14,7 @@ internal sealed class GgnScoreMethod(StepContext context) : IStepMethod
     private readonly double[] _hInverse = new double[context.P], _dh = new double[context.P], _q = new double[context.P];
     private readonly double[] _step = new double[context.P], _rhs = new double[context.N];
     private readonly double _mu = context.Options.GgnMu ?? Math.Sqrt(context.Model is TwoLayerSiluRegression r ? r.Network.Width : context.P);
+    private readonly double _baseStep = context.Options.GgnLipschitz is { } l ? Math.Min(1 / l, 1) : 0.5;
 
     public ReadOnlySpan<double> SolveVector => _system.SolveVector;
 
@@ -27,7 +29,7 @@ internal sealed class GgnScoreMethod(StepContext context) : IStepMethod
             double h1 = c.W[i] / root, h2 = mu * mu / (r2 * root);
             _dh[i] = h1;
             _hInverse[i] = 1 / (c.Options.GgnTextbookMetric ? tau * h2 : h2);
-            etaSquared += h1 * h1 / h2;
+            etaSquared += h1 * h1 * _hInverse[i];
         }
         _system.Assemble(c.Jacobian, _hInverse);
         double ntk = clock.Lap();
@@ -39,9 +41,11 @@ internal sealed class GgnScoreMethod(StepContext context) : IStepMethod
         TensorPrimitives.MultiplyAdd(_q, -tau, _step, _step);
         double solve = clock.Lap();
 
+        // η = ‖τ∇h‖ in the metric the step uses, H⁻¹ (the authors' code: η = √(λ∇hᵀ·H⁻¹·λ∇h)); with the textbook
+        // H = τ·h'' that is √τ·‖∇h‖, the dual local norm of the regularizer τ·h that the step-size theory is about.
         double eta = tau * Math.Sqrt(etaSquared);
         double mg = 2 * Math.Pow(c.W.Length, 0.2) * Math.Pow(mu, -0.7);
-        double alpha = Math.Min(1, Math.Min(1 / c.Loss, 1) / (1 + mg * eta));
+        double alpha = Math.Min(1, _baseStep / (1 + mg * eta));
         double gradientNorm = c.GradientNorm();
         clock.Lap();
         TensorPrimitives.MultiplyAdd(_step, alpha, c.W, c.W);

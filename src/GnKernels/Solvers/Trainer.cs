@@ -89,6 +89,7 @@ public static class Trainer
         Positive(o.InitialDampingScale, nameof(o.InitialDampingScale));
         Positive(o.GgnTau, nameof(o.GgnTau));
         if (o.GgnMu is { } mu) Positive(mu, nameof(o.GgnMu));
+        if (o.GgnLipschitz is { } lipschitz) Positive(lipschitz, nameof(o.GgnLipschitz));
         if (!(o.DivergenceRatio > 1) || double.IsNaN(o.DivergenceRatio))
             throw new ArgumentOutOfRangeException(nameof(o.DivergenceRatio), o.DivergenceRatio, "The divergence ratio must be > 1 (∞ turns the test off).");
         Fraction(o.RelativeTolerance, nameof(o.RelativeTolerance));

@@ -93,6 +93,12 @@ public sealed record TrainingOptions
     public double? GgnMu { get; init; }
 
     /// <summary>
+    /// GGN-SCORE: the constant L of the authors' step rule α = min(1, s/(1 + M_g·η)) with s = min(1/L, 1); null
+    /// gives s = 0.5, their code's value when neither L nor a step is set.
+    /// </summary>
+    public double? GgnLipschitz { get; init; }
+
+    /// <summary>
     /// GGN-SCORE: false (default) uses H = diag(h''(θ)) as the authors' released code does; true uses the textbook
     /// H = τ·diag(h''(θ)), the Hessian of the regularizer as it appears in the objective.
     /// </summary>
