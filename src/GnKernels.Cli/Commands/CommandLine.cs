@@ -98,7 +98,7 @@ internal static class CommandLine
     private sealed class SettingsOptions
     {
         private readonly List<Option> _all = [];
-        private readonly Option<int> _n, _m, _d, _seed, _maxIter, _threads, _test, _splitSeed;
+        private readonly Option<int> _n, _m, _d, _seed, _maxIter, _threads, _test, _splitSeed, _metrics;
         private readonly Option<double> _tau0, _tol, _maxTime, _testFraction;
         private readonly Option<double?> _lr;
         private readonly Option<bool> _bias, _standardize;
@@ -165,6 +165,11 @@ internal static class CommandLine
                 DefaultValueFactory = _ => "mean-field",
             });
             _scaling.AcceptOnlyFromAmong("mean-field", "ntk");
+            _metrics = Add(command, new Option<int>("--metrics")
+            {
+                Description = "Measure the NTK's λ_min, λ_max, condition number, tr(A⁺) and drift from A₀ every this many iterations (and at the start and end) into the CSV; 0: off (each costs an N×N eigendecomposition)",
+                DefaultValueFactory = _ => 0,
+            });
             _out = Add(command, new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => output });
             _save = save ? Add(command, new Option<string?>("--save") { Description = "Write the trained model (JSON, exact weights) to this file" }) : new Option<string?>("--save");
         }
@@ -178,7 +183,7 @@ internal static class CommandLine
             Solver = p.GetValue(_gnSolver) == "pcg" ? GaussNewtonSolver.Pcg : GaussNewtonSolver.Exact,
             GradientDescentStep = p.GetValue(_gdStep) == "literal" ? GradientStepRule.Literal : GradientStepRule.Normalized,
             GgnTextbookMetric = p.GetValue(_ggnMetric) == "textbook", OutputDirectory = p.GetValue(_out)!,
-            GgnTau = p.GetValue(_ggnTau), GgnMu = p.GetValue(_ggnMu), GgnLipschitz = p.GetValue(_ggnLipschitz),
+            KernelMetricsInterval = p.GetValue(_metrics), GgnTau = p.GetValue(_ggnTau), GgnMu = p.GetValue(_ggnMu), GgnLipschitz = p.GetValue(_ggnLipschitz),
             SphereTeacher = p.GetValue(_teacher) == "sphere", Scaling = p.GetValue(_scaling) == "ntk" ? OutputScaling.Ntk : OutputScaling.MeanField,
             DataPath = p.GetValue(_data), Target = p.GetValue(_target), TestDataPath = p.GetValue(_testData),
             TestFraction = p.GetValue(_testData) is null ? p.GetValue(_testFraction) : 0, SplitSeed = p.GetValue(_splitSeed),

@@ -25,6 +25,8 @@ internal sealed class RunData : IDisposable
     public Standardization? Standardization { get; private init; }
     public IReadOnlyList<string> FeatureNames { get; private init; } = [];
     public string TargetName { get; private init; } = "y";
+    /// <summary>The synthetic teacher's hidden weights (for the alignment metric); null for file data.</summary>
+    public double[]? TeacherHiddenWeights { get; private init; }
 
     public int Dimension => (int)TrainX.Cols;
 
@@ -38,6 +40,7 @@ internal sealed class RunData : IDisposable
             var data = new RunData(synthetic.TrainX, synthetic.TrainY, synthetic.TestX.Rows > 0 ? synthetic.TestX : null, synthetic.TestY, synthetic.Description)
             {
                 FeatureNames = Enumerable.Range(0, s.D).Select(j => $"x{j}").ToArray(),
+                TeacherHiddenWeights = synthetic.TeacherHiddenWeights,
             };
             data._owned.Add(synthetic);
             return data;

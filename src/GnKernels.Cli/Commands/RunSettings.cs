@@ -28,6 +28,8 @@ internal sealed record RunSettings
     /// <summary>Synthetic data from GGN-SCORE's sphere teacher instead of Arbel's Gaussian one.</summary>
     public bool SphereTeacher { get; init; }
     public OutputScaling Scaling { get; init; }
+    /// <summary>Measure the NTK's spectrum and drift every this many iterations (0: never).</summary>
+    public int KernelMetricsInterval { get; init; }
     public string OutputDirectory { get; init; } = "";
     public string? DataPath { get; init; }
     public string? Target { get; init; }
@@ -58,6 +60,7 @@ internal sealed record RunSettings
         if (Threads < 0 || Threads > Environment.ProcessorCount)
             return $"--threads must lie in 0…{Environment.ProcessorCount} (0 keeps OpenBLAS's default; this machine has {Environment.ProcessorCount} CPUs); got {Threads}.";
         if (TestCount < 0) return $"--test must be ≥ 0; got {TestCount}.";
+        if (KernelMetricsInterval < 0) return $"--metrics must be ≥ 0 (0: off); got {KernelMetricsInterval}.";
         if (LearningRate is { } lr && !(lr > 0 && double.IsFinite(lr))) return $"--lr must be finite and > 0; got {lr}.";
         foreach (var (name, value) in new[] { ("--ggn-tau", GgnTau), ("--ggn-mu", GgnMu), ("--ggn-lipschitz", GgnLipschitz) })
             if (value is { } v && !(v > 0 && double.IsFinite(v))) return $"{name} must be finite and > 0; got {v}.";
@@ -91,8 +94,10 @@ internal sealed record RunSettings
 
     public TwoLayerSilu Model(int inputDimension) => new(inputDimension, M, Bias, Scaling);
 
-    public TrainingOptions Options(TrainingMethod method, IterationCallback onIteration) => new()
+    public TrainingOptions Options(TrainingMethod method, IterationCallback onIteration, double[]? teacherHiddenWeights = null) => new()
     {
+        KernelMetricsInterval = KernelMetricsInterval,
+        TeacherHiddenWeights = teacherHiddenWeights,
         Method = method,
         LearningRate = LearningRate,
         GaussNewtonStep = GaussNewtonStep,

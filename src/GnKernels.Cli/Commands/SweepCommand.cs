@@ -96,7 +96,7 @@ internal static class SweepCommand
             var model = settings.Model(settings.D);
             double[] w = TeacherStudent.InitialParameters(model, cell.Tau0, cell.Seed + 1);
             var options = (settings with { LearningRate = rate }).Options(cell.Method,
-                (_, _, _) => interruption.Requested ? IterationDecision.Stop : IterationDecision.Continue);
+                (_, _, _) => interruption.Requested ? IterationDecision.Stop : IterationDecision.Continue, data.TeacherHiddenWeights);
             var result = Trainer.Train(model, data.TrainX, data.TrainY, data.TestX, data.TestY, w, options);
             if (cell.Method != TrainingMethod.GradientDescent || result.Status != TrainingStatus.Diverged || halvings == MaxHalvings || interruption.Requested)
                 return (result, rate);

@@ -59,7 +59,7 @@ internal static class TrainCommand
                 csv?.Append(record);
                 var decision = progress(record, parameters, z);
                 return interruption?.Requested == true ? IterationDecision.Stop : decision;
-            })));
+            }, data.TeacherHiddenWeights)));
     }
 
     /// <summary>The model file, and the model's predictions on the whole data file, as `gnk predict` computes them.</summary>

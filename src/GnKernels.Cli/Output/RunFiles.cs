@@ -9,7 +9,8 @@ namespace GnKernels.Cli.Output;
 internal static class RunFiles
 {
     public const string CsvHeader =
-        "iteration,train_loss,test_loss,gradient_norm,step_norm,damping,lambda_min,rcond,step_size,accepted,retries,cg_iterations,refreshed,forward_s,ntk_s,factor_s,solve_s,update_s,elapsed_s";
+        "iteration,train_loss,test_loss,gradient_norm,step_norm,damping,lambda_min,rcond,step_size,accepted,retries,cg_iterations,refreshed,forward_s,ntk_s,factor_s,solve_s,update_s,elapsed_s," +
+        "distance,hidden_distance,output_distance,ntk_lambda_min,ntk_lambda_max,ntk_condition,ntk_pinv_trace,ntk_drift,teacher_alignment";
 
     /// <summary>
     /// Writes every record of <paramref name="result"/> to <c>&lt;method&gt;.csv</c>, replacing the rows streamed during
@@ -33,6 +34,8 @@ internal static class RunFiles
         F(r.ReciprocalCondition), F(r.StepSize), r.Accepted ? "1" : "0", r.Retries.ToString(CultureInfo.InvariantCulture),
         r.LinearIterations.ToString(CultureInfo.InvariantCulture), r.PreconditionerRefreshed ? "1" : "0", F(r.ForwardSeconds), F(r.NtkSeconds),
         F(r.FactorSeconds), F(r.SolveSeconds), F(r.UpdateSeconds), F(r.ElapsedSeconds),
+        F(r.Distance), F(r.HiddenDistance), F(r.OutputDistance), F(r.NtkLambdaMin), F(r.NtkLambdaMax), F(r.NtkCondition),
+        F(r.NtkPseudoInverseTrace), F(r.NtkDrift), F(r.TeacherAlignment),
     });
 
     /// <summary>One value per line under a <c>prediction</c> header, round-trip formatted: what train and predict both write.</summary>

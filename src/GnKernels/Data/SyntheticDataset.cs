@@ -20,6 +20,9 @@ public sealed class SyntheticDataset(DenseMatrix<double> trainX, double[] trainY
     /// <summary>How the data was made, for logs.</summary>
     public string Description { get; } = description;
 
+    /// <summary>The teacher's hidden weights (M*×d, row-major), for alignment metrics; null if the data has no teacher.</summary>
+    public double[]? TeacherHiddenWeights { get; init; }
+
     /// <summary>N, training samples.</summary>
     public int TrainCount => (int)TrainX.Rows;
 

@@ -67,7 +67,7 @@ public static class TeacherStudent
         double[] trainY = new double[trainCount], testY = new double[testCount];
         teacher.Predict(trainX, wStar, trainY);
         if (testCount > 0) teacher.Predict(testX, wStar, testY);
-        return new SyntheticDataset(trainX, trainY, testX, testY, description);
+        return new SyntheticDataset(trainX, trainY, testX, testY, description) { TeacherHiddenWeights = wStar[..teacher.BiasOffset] };
     }
 
     private static DenseMatrix<double> Inputs(int count, int d, Random rng, bool sphere)

@@ -44,4 +44,25 @@ public sealed record IterationRecord
     public double UpdateSeconds { get; init; }
     /// <summary>Wall time since the run started.</summary>
     public double ElapsedSeconds { get; init; }
+    /// <summary>‖w − w₀‖ at this iterate.</summary>
+    public double Distance { get; init; } = double.NaN;
+    /// <summary>‖[U, b] − [U₀, b₀]‖_F: how far the hidden layer moved (two-layer network only).</summary>
+    public double HiddenDistance { get; init; } = double.NaN;
+    /// <summary>‖v − v₀‖: how far the output layer moved (two-layer network only).</summary>
+    public double OutputDistance { get; init; } = double.NaN;
+    /// <summary>λ_min of the NTK A = JJᵀ at this iterate, from all its eigenvalues (with <see cref="TrainingOptions.KernelMetricsInterval"/>).</summary>
+    public double NtkLambdaMin { get; init; } = double.NaN;
+    /// <summary>λ_max of the NTK.</summary>
+    public double NtkLambdaMax { get; init; } = double.NaN;
+    /// <summary>κ = λ_max/λ_min of the NTK (+∞ when λ_min ≤ 0 in rounding).</summary>
+    public double NtkCondition { get; init; } = double.NaN;
+    /// <summary>tr(A⁺) = Σ 1/λᵢ over eigenvalues above N·ε·λ_max: ‖J⁺‖²_F, tr(A⁻¹) when A is well conditioned.</summary>
+    public double NtkPseudoInverseTrace { get; init; } = double.NaN;
+    /// <summary>‖A − A₀‖_F/‖A₀‖_F: how far the NTK moved from its value at the start.</summary>
+    public double NtkDrift { get; init; } = double.NaN;
+    /// <summary>
+    /// Share of ‖U‖²_F in the span of the teacher's hidden weights (<see cref="TrainingOptions.TeacherHiddenWeights"/>):
+    /// about M*/d for random directions, 1 when every unit lies in the teacher's subspace.
+    /// </summary>
+    public double TeacherAlignment { get; init; } = double.NaN;
 }

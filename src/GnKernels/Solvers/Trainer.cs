@@ -88,6 +88,7 @@ public static class Trainer
         Positive(o.DampingFloor, nameof(o.DampingFloor));
         Positive(o.InitialDampingScale, nameof(o.InitialDampingScale));
         Positive(o.GgnTau, nameof(o.GgnTau));
+        ArgumentOutOfRangeException.ThrowIfLessThan(o.KernelMetricsInterval, 0, nameof(o.KernelMetricsInterval));
         if (o.GgnMu is { } mu) Positive(mu, nameof(o.GgnMu));
         if (o.GgnLipschitz is { } lipschitz) Positive(lipschitz, nameof(o.GgnLipschitz));
         if (!(o.DivergenceRatio > 1) || double.IsNaN(o.DivergenceRatio))

@@ -14,6 +14,7 @@ internal sealed class TrainingDriver : IDisposable
     private readonly StepContext _context;
     private readonly IStepMethod _method;
     private readonly ITrainableModel? _test;
+    private readonly RunMetrics _metrics;
     private readonly double[] _previous, _testResidual;
     private long _start;
     private double _testSeconds;
@@ -24,6 +25,7 @@ internal sealed class TrainingDriver : IDisposable
         _test = test;
         _previous = new double[model.ParameterCount];
         _testResidual = new double[test?.SampleCount ?? 0];
+        _metrics = new RunMetrics(_context);
         _method = options.Method switch
         {
             TrainingMethod.GaussNewton => new GaussNewtonMethod(_context),
@@ -47,7 +49,8 @@ internal sealed class TrainingDriver : IDisposable
             throw new ArgumentException(
                 $"The initial training loss is not finite: max |f(w) − y| = {MaxAbs(c.Residual):G3}. Check the targets y and the initial parameters w (their scale) before training.",
                 "y");
-        records.Add(new IterationRecord { Iteration = 0, TrainLoss = initial, TestLoss = TestLoss(), ForwardSeconds = forward, ElapsedSeconds = Elapsed() });
+        records.Add(_metrics.Measure(new IterationRecord { Iteration = 0, TrainLoss = initial, TestLoss = TestLoss(), ForwardSeconds = forward, ElapsedSeconds = Elapsed() },
+            c, kernel: true));
         double target = options.RelativeTolerance * initial;
 
         for (int k = 1; ; k++)
@@ -78,6 +81,7 @@ internal sealed class TrainingDriver : IDisposable
                 ForwardSeconds = outcome.Record.ForwardSeconds + stepForward,
                 ElapsedSeconds = Elapsed(),
             };
+            record = _metrics.Measure(record, c, _metrics.KernelDue(k, options.KernelMetricsInterval));
             records.Add(record);
 
             if (options.OnIteration is { } callback)
@@ -95,7 +99,11 @@ internal sealed class TrainingDriver : IDisposable
         }
     }
 
-    public void Dispose() => _method.Dispose();
+    public void Dispose()
+    {
+        _method.Dispose();
+        _metrics.Dispose();
+    }
 
     /// <summary>r and J at w, and L; returns the seconds it took.</summary>
     private double Linearize()
@@ -133,6 +141,8 @@ internal sealed class TrainingDriver : IDisposable
     {
         if (records.Count > 1 && double.IsNaN(records[^1].TestLoss) && _test is not null)
             records[^1] = records[^1] with { TestLoss = TestLoss() };
+        if (!_metrics.HasKernel(records[^1]) && TensorPrimitives.IsFiniteAll<double>(_context.W))
+            records[^1] = _metrics.Measure(records[^1], _context, kernel: true);
         if (status is TrainingStatus.MaxIterations or TrainingStatus.MaxTime && records[^1].TrainLoss > records[0].TrainLoss)
         {
             message = $"{message} The loss rose from {records[0].TrainLoss:G3} to {records[^1].TrainLoss:G3}: use a smaller learning rate or the default step rule.";

@@ -104,6 +104,19 @@ public sealed record TrainingOptions
     /// </summary>
     public bool GgnTextbookMetric { get; init; }
 
+    /// <summary>
+    /// Measure the NTK's λ_min, λ_max, condition number, tr(A⁺) and drift from A₀ every this many iterations (and at
+    /// the start and the end) into <see cref="IterationRecord"/>; 0 (default) does not. Each costs an N×N assembly and
+    /// eigenvalue decomposition (O(N²M + N³)) and 3 N×N buffers.
+    /// </summary>
+    public int KernelMetricsInterval { get; init; }
+
+    /// <summary>
+    /// The teacher's hidden weights (M*×d, row-major; <see cref="GnKernels.Data.SyntheticDataset.TeacherHiddenWeights"/>)
+    /// to record <see cref="IterationRecord.TeacherAlignment"/>; null (default) does not.
+    /// </summary>
+    public double[]? TeacherHiddenWeights { get; init; }
+
     /// <summary>Called after every iteration with its record and views of w and the solve vector; see <see cref="IterationCallback"/>.</summary>
     public IterationCallback? OnIteration { get; init; }
 }

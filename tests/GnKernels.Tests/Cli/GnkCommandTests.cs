@@ -13,9 +13,10 @@ public class GnkCommandTests
         Assert.True(exit == 0, stderr);
         Assert.Contains("GaussNewton: Converged", stdout);
         string[] csv = File.ReadAllLines(Path.Combine(dir, "gn.csv"));
-        Assert.Equal("iteration,train_loss,test_loss,gradient_norm,step_norm,damping,lambda_min,rcond,step_size,accepted,retries,cg_iterations,refreshed,forward_s,ntk_s,factor_s,solve_s,update_s,elapsed_s", csv[0]);
+        Assert.Equal("iteration,train_loss,test_loss,gradient_norm,step_norm,damping,lambda_min,rcond,step_size,accepted,retries,cg_iterations,refreshed,forward_s,ntk_s,factor_s,solve_s,update_s,elapsed_s," +
+            "distance,hidden_distance,output_distance,ntk_lambda_min,ntk_lambda_max,ntk_condition,ntk_pinv_trace,ntk_drift,teacher_alignment", csv[0]);
         Assert.True(csv.Length > 10);
-        Assert.All(csv.Skip(1), line => Assert.Equal(19, line.Split(',').Length));
+        Assert.All(csv.Skip(1), line => Assert.Equal(28, line.Split(',').Length));
         byte[] png = File.ReadAllBytes(Path.Combine(dir, "loss.png"));
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
         Assert.True(png.Length > 10_000, $"PNG of {png.Length} bytes");
