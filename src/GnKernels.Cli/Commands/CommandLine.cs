@@ -32,10 +32,49 @@ internal static class CommandLine
         compare.SetAction(parse => CompareCommand.Run(compareOptions.Read(parse)));
         root.Subcommands.Add(compare);
         root.Subcommands.Add(new SweepOptions().Command);
+        root.Subcommands.Add(Conditioning());
         root.Subcommands.Add(Predict());
         root.Subcommands.Add(BenchCompare());
         root.Subcommands.Add(BenchReport());
         return root;
+    }
+
+    private static Command Conditioning()
+    {
+        var spreads = new Option<double[]>("--spreads")
+        {
+            Description = "Input spreads (comma-separated): coordinate j of x is scaled by spread^(−j/(d−1)), so larger spreads give worse-conditioned Gram matrices",
+            DefaultValueFactory = _ => [1, 1.5, 2, 3, 4],
+            CustomParser = r => [.. r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                .Select(v => double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double x) ? x : ParseError(r, v))],
+        };
+        var n = new Option<int>("--n") { Description = "Training samples N", DefaultValueFactory = _ => 400 };
+        var m = new Option<int>("--m") { Description = "Hidden units M of student and teacher (P = M·(d + 1) < N)", DefaultValueFactory = _ => 2 };
+        var d = new Option<int>("--d") { Description = "Input dimension d", DefaultValueFactory = _ => 3 };
+        var seeds = new Option<int>("--seeds") { Description = "Problems per spread", DefaultValueFactory = _ => 3 };
+        var perturbation = new Option<double>("--perturbation") { Description = "Std of the start's offset from the teacher, per parameter", DefaultValueFactory = _ => 0.1 };
+        var step = new Option<double>("--gn-step") { Description = "GN's step h of the discretized flow (1: the full GN step)", DefaultValueFactory = _ => 0.5 };
+        // Tight: a loose tolerance is met before the small-eigenvalue directions, which carry little of the initial
+        // loss, matter, and GD's count then hardly depends on κ.
+        var tol = new Option<double>("--tol") { Description = "Stop at this fraction of the initial loss", DefaultValueFactory = _ => 1e-10 };
+        var maxIter = new Option<int>("--max-iter") { Description = "Iteration limit per run", DefaultValueFactory = _ => 1_000_000 };
+        var maxTime = new Option<double>("--max-time") { Description = "Time limit per run, seconds", DefaultValueFactory = _ => 30 };
+        var output = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => "gnk-conditioning" };
+        var command = new Command("conditioning", "Iterations to a tolerance against the Gram matrix's condition number for GN and GD (under-parameterized, Cayci's claim); a table, slopes, runs.csv and a plot.");
+        foreach (Option option in new Option[] { spreads, n, m, d, seeds, perturbation, step, tol, maxIter, maxTime, output }) command.Options.Add(option);
+        command.SetAction(p => ConditioningCommand.Run(new GnKernels.Cli.Experiments.ConditioningExperiment
+        {
+            Spreads = p.GetValue(spreads)!, N = p.GetValue(n), M = p.GetValue(m), D = p.GetValue(d), Seeds = p.GetValue(seeds),
+            Perturbation = p.GetValue(perturbation), GaussNewtonStep = p.GetValue(step), Tolerance = p.GetValue(tol),
+            MaxIterations = p.GetValue(maxIter), MaxSeconds = p.GetValue(maxTime),
+        }, p.GetValue(output)!));
+        return command;
+
+        static double ParseError(System.CommandLine.Parsing.ArgumentResult r, string v)
+        {
+            r.AddError($"--spreads takes comma-separated numbers, as in --spreads 1,10,100; '{v}' is not one.");
+            return double.NaN;
+        }
     }
 
     private static Command Predict()

@@ -32,13 +32,24 @@ internal static class SweepStatistics
     /// </summary>
     public static RateFit Rate(IReadOnlyList<(int N, double Loss)> runs)
     {
-        var points = runs.Where(r => r.Loss > 0 && double.IsFinite(r.Loss)).Select(r => (X: Math.Log(r.N), Y: Math.Log(r.Loss))).ToArray();
+        var slope = LogLogSlope([.. runs.Select(r => ((double)r.N, r.Loss))]);
+        return new RateFit(-slope.Alpha, -slope.High, -slope.Low, slope.Count);
+    }
+
+    /// <summary>
+    /// The least-squares slope of log y against log x over the points with positive finite x and y, with its t interval
+    /// (n − 2 degrees of freedom), in a <see cref="RateFit"/> whose Alpha is the slope; NaN with fewer than three points or
+    /// a single x.
+    /// </summary>
+    public static RateFit LogLogSlope(IReadOnlyList<(double X, double Y)> data)
+    {
+        var points = data.Where(r => r.X > 0 && double.IsFinite(r.X) && r.Y > 0 && double.IsFinite(r.Y)).Select(r => (X: Math.Log(r.X), Y: Math.Log(r.Y))).ToArray();
         if (points.Length < 3 || points.Select(p => p.X).Distinct().Count() < 2) return new RateFit(double.NaN, double.NaN, double.NaN, points.Length);
         double mx = points.Average(p => p.X), my = points.Average(p => p.Y);
         double sxx = points.Sum(p => (p.X - mx) * (p.X - mx)), sxy = points.Sum(p => (p.X - mx) * (p.Y - my));
         double slope = sxy / sxx, intercept = my - slope * mx;
         double residual = points.Sum(p => Math.Pow(p.Y - intercept - slope * p.X, 2));
         double half = StudentT.InvCDF(0, 1, points.Length - 2, 0.975) * Math.Sqrt(residual / (points.Length - 2) / sxx);
-        return new RateFit(-slope, -slope - half, -slope + half, points.Length);
+        return new RateFit(slope, slope - half, slope + half, points.Length);
     }
 }
