@@ -60,11 +60,17 @@ internal static class CommandLine
         var maxIter = new Option<int>("--max-iter") { Description = "Iteration limit per run", DefaultValueFactory = _ => 1_000_000 };
         var maxTime = new Option<double>("--max-time") { Description = "Time limit per run, seconds", DefaultValueFactory = _ => 30 };
         var output = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => "gnk-conditioning" };
+        var regime = new Option<string>("--regime")
+        {
+            Description = "under (P < N: the GN flow in the parameter form, κ of JᵀJ) or over (P > N: LM dynamics with a damping schedule, κ of the NTK; e.g. --n 60 --m 40)",
+            DefaultValueFactory = _ => "under",
+        };
+        regime.AcceptOnlyFromAmong("under", "over");
         var command = new Command("conditioning", "Iterations to a tolerance against the Gram matrix's condition number for GN and GD (under-parameterized, Cayci's claim); a table, slopes, runs.csv and a plot.");
-        foreach (Option option in new Option[] { spreads, n, m, d, seeds, perturbation, step, tol, maxIter, maxTime, output }) command.Options.Add(option);
+        foreach (Option option in new Option[] { regime, spreads, n, m, d, seeds, perturbation, step, tol, maxIter, maxTime, output }) command.Options.Add(option);
         command.SetAction(p => ConditioningCommand.Run(new GnKernels.Cli.Experiments.ConditioningExperiment
         {
-            Spreads = p.GetValue(spreads)!, N = p.GetValue(n), M = p.GetValue(m), D = p.GetValue(d), Seeds = p.GetValue(seeds),
+            Overparameterized = p.GetValue(regime) == "over", Spreads = p.GetValue(spreads)!, N = p.GetValue(n), M = p.GetValue(m), D = p.GetValue(d), Seeds = p.GetValue(seeds),
             Perturbation = p.GetValue(perturbation), GaussNewtonStep = p.GetValue(step), Tolerance = p.GetValue(tol),
             MaxIterations = p.GetValue(maxIter), MaxSeconds = p.GetValue(maxTime),
         }, p.GetValue(output)!));

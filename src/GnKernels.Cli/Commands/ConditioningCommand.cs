@@ -22,8 +22,10 @@ internal static class ConditioningCommand
         using var folder = OutputFolder.TryTake(output, out string? folderProblem);
         if (folder is null) return TrainCommand.Fail(folderProblem!);
         var e = experiment;
-        Console.WriteLine($"N = {e.N}, d = {e.D}, M = {e.M} (P = {e.ParameterCount} < N), teacher of the same architecture, start = teacher + N(0, {e.Perturbation:G3}²); " +
-            $"to {e.Tolerance:G2} of the initial loss; GN step h = {e.GaussNewtonStep:G3} (parameter form), GD step 1/L̂");
+        Console.WriteLine($"N = {e.N}, d = {e.D}, M = {e.M} (P = {e.ParameterCount} {(e.Overparameterized ? ">" : "<")} N), teacher of the same architecture, start = teacher + N(0, {e.Perturbation:G3}²); " +
+            $"to {e.Tolerance:G2} of the initial loss; GN step h = {e.GaussNewtonStep:G3} " +
+            (e.Overparameterized ? "(kernel form, LM damping ρₖ = max(λ_max(A₀)·2^(1−k), 10⁻³·λ_min(A₀))), κ of the NTK JJᵀ" : "(parameter form, ε = 10⁻³·λ_min(JᵀJ)), κ of JᵀJ") +
+            "; GD step 1/L̂");
 
         using var interruption = new Interruption();
         var runs = new List<ConditioningRun>();
@@ -33,12 +35,12 @@ internal static class ConditioningCommand
                 foreach (var run in e.Run(spread, seed, () => interruption.Requested))
                 {
                     runs.Add(run);
-                    Console.WriteLine(string.Create(inv, $"spread {spread:G4}, seed {seed}: κ(JᵀJ) = {run.Kappa:E2}, {RunFiles.MethodName(run.Method)} {run.Status} after {run.Iterations} iterations, {run.Seconds:F2} s"));
+                    Console.WriteLine(string.Create(inv, $"spread {spread:G4}, seed {seed}: κ = {run.Kappa:E2}, {RunFiles.MethodName(run.Method)} {run.Status} after {run.Iterations} iterations, {run.Seconds:F2} s"));
                 }
 
         var fits = new[] { TrainingMethod.GaussNewton, TrainingMethod.GradientDescent }.ToDictionary(m => m, m =>
             SweepStatistics.LogLogSlope([.. runs.Where(r => r.Method == m && r.Status == TrainingStatus.Converged).Select(r => (r.Kappa, (double)r.Iterations))]));
-        var table = new Table().AddColumns("spread", "κ(JᵀJ) (geometric mean)", "gn iterations", "gd iterations");
+        var table = new Table().AddColumns("spread", "κ (geometric mean)", "gn iterations", "gd iterations");
         foreach (double spread in e.Spreads)
         {
             var at = runs.Where(r => r.Spread == spread).ToList();
@@ -81,7 +83,7 @@ internal static class ConditioningCommand
             points.LegendText = string.Create(CultureInfo.InvariantCulture, $"{RunFiles.MethodName(method)}: iterations ∝ κ^{fit.Alpha:F2}");
         }
         plot.Title($"N = {e.N}, d = {e.D}, M = {e.M}: iterations to {e.Tolerance:G2} of the initial loss");
-        plot.XLabel("κ(JᵀJ) at the start (log scale)");
+        plot.XLabel((e.Overparameterized ? "κ(JJᵀ)" : "κ(JᵀJ)") + " at the start (log scale)");
         plot.YLabel("iterations (log scale)");
         foreach (var axis in new IAxis[] { plot.Axes.Left, plot.Axes.Bottom })
             axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic

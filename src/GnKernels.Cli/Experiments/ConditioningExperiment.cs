@@ -19,9 +19,13 @@ internal sealed record ConditioningRun(double Spread, int Seed, double Kappa, Tr
 /// w ← w − h·(JᵀJ + εI)⁻¹Jᵀr (parameter form) with ε = 10⁻³·λ_min(JᵀJ) at the start, so that damping changes no
 /// direction's rate by more than 0.1%; GD the step 1/L̂ with L̂ = λ_max(JᵀJ)/N at the start. Both run to the same
 /// relative loss.
+/// Over-parameterized (P &gt; N): the same family, κ of the NTK A = JJᵀ (N×N), and GN in the kernel form as
+/// Levenberg-Marquardt dynamics with the damping schedule ρₖ = max(λ_max(A₀)·2^(1−k), 10⁻³·λ_min(A₀)): gradient-like
+/// steps first, the GN flow once ρ is negligible, so its count grows with log κ only.
 /// </summary>
 internal sealed record ConditioningExperiment
 {
+    public bool Overparameterized { get; init; }
     public required IReadOnlyList<double> Spreads { get; init; }
     public required int N { get; init; }
     public required int M { get; init; }
@@ -45,7 +49,8 @@ internal sealed record ConditioningExperiment
         if (Spreads.Count == 0 || Spreads.Any(s => !(s >= 1 && s <= 1e6))) return "--spreads takes values in [1, 1e6] (1: isotropic inputs).";
         if (D < 2) return $"--d must be at least 2 (the spread scales d coordinates); got {D}.";
         if (M < 1) return $"--m must be at least 1; got {M}.";
-        if (ParameterCount >= N) return $"the check is of the under-parameterized regime: P = M·(d + 1) = {ParameterCount} must be below N = {N}; lower --m or raise --n.";
+        if (!Overparameterized && ParameterCount >= N) return $"the under-parameterized regime needs P = M·(d + 1) = {ParameterCount} below N = {N}; lower --m or raise --n.";
+        if (Overparameterized && ParameterCount <= N) return $"the over-parameterized regime needs P = M·(d + 1) = {ParameterCount} above N = {N}; raise --m or lower --n.";
         if (Seeds < 1 || Seeds > 1000) return $"--seeds must lie in 1…1000; got {Seeds}.";
         if (!(Perturbation > 0 && Perturbation <= 10)) return $"--perturbation must lie in (0, 10]; got {Perturbation}.";
         if (!(GaussNewtonStep > 0 && GaussNewtonStep <= 1)) return $"--gn-step must lie in (0, 1] (1: the full GN step); got {GaussNewtonStep}.";
@@ -71,7 +76,7 @@ internal sealed record ConditioningExperiment
         double[] start = teacher.Zip(Normal.Samples(rng, 0, Perturbation), (t, e) => t + e).ToArray();
 
         using var model = new TwoLayerSiluRegression(network, x, y);
-        var (lambdaMin, lambdaMax) = GramExtremes(model, start);
+        var (lambdaMin, lambdaMax) = Extremes(model, start);
         double kappa = lambdaMin > 0 ? lambdaMax / lambdaMin : double.PositiveInfinity;
         foreach (var method in new[] { TrainingMethod.GaussNewton, TrainingMethod.GradientDescent })
         {
@@ -79,7 +84,10 @@ internal sealed record ConditioningExperiment
             double[] w = (double[])start.Clone();
             var result = Trainer.Train(model, w, new TrainingOptions
             {
-                Method = method, Form = StepForm.Parameter, GaussNewtonStep = GaussNewtonStepRule.Fixed, FixedDamping = 1e-3 * Math.Max(lambdaMin, double.Epsilon),
+                Method = method, Form = Overparameterized ? StepForm.Kernel : StepForm.Parameter, GaussNewtonStep = GaussNewtonStepRule.Fixed,
+                DampingSchedule = Overparameterized
+                    ? k => Math.Max(lambdaMax * Math.Pow(2, 1 - k), 1e-3 * lambdaMin)
+                    : _ => 1e-3 * lambdaMin,
                 LearningRate = method == TrainingMethod.GaussNewton ? GaussNewtonStep * N : 1,
                 GradientDescentStep = GradientStepRule.Normalized, RelativeTolerance = Tolerance,
                 MaxIterations = MaxIterations, MaxTime = TimeSpan.FromSeconds(MaxSeconds),
@@ -110,14 +118,15 @@ internal sealed record ConditioningExperiment
         return w;
     }
 
-    /// <summary>λ_min and λ_max of JᵀJ (P×P) at w.</summary>
-    private (double Min, double Max) GramExtremes(TwoLayerSiluRegression model, double[] w)
+    /// <summary>λ_min and λ_max at w of JᵀJ (P×P), or of the NTK JJᵀ (N×N) when over-parameterized.</summary>
+    private (double Min, double Max) Extremes(TwoLayerSiluRegression model, double[] w)
     {
         double[] residual = new double[N];
         var jacobian = model.Linearize(w, residual);
-        using var gram = new DenseMatrix<double>(ParameterCount, ParameterCount);
-        jacobian.ParameterGram(gram);
-        double[] values = new double[ParameterCount];
+        int size = Overparameterized ? N : ParameterCount;
+        using var gram = new DenseMatrix<double>(size, size);
+        if (Overparameterized) jacobian.Ntk(gram); else jacobian.ParameterGram(gram);
+        double[] values = new double[size];
         SymmetricEigen.Compute(gram, 0, values);
         return (values[0], values[^1]);
     }

@@ -83,7 +83,7 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
         double ntk = clock.Lap();
 
         double lambdaMin = double.NaN;
-        double epsilon = options.FixedDamping ?? _system.ChooseArbelDamping(options.DampingFloor, out lambdaMin,
+        double epsilon = Scheduled(options, k) ?? options.FixedDamping ?? _system.ChooseArbelDamping(options.DampingFloor, out lambdaMin,
             options.SmallestEigenvalue, options.SmallestEigenvalueTolerance);
         double factor = clock.Lap();
 
@@ -107,7 +107,8 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
     {
         var options = c.Options;
         double gradientNorm = c.GradientNorm();
-        var outcome = _cg!.Solve(c.Jacobian, _preconditionerDamping, _system.Factorization, c.Residual, _z,
+        double epsilon = Scheduled(options, k) ?? _preconditionerDamping; // the factor preconditions any nearby ε
+        var outcome = _cg!.Solve(c.Jacobian, epsilon, _system.Factorization, c.Residual, _z,
             options.LinearTolerance, options.MaxLinearIterations);
         if (outcome != CgOutcome.Converged) return null;
         _iterative = true;
@@ -118,8 +119,18 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
         TensorPrimitives.Negate<double>(_direction, _direction);
         return new IterationRecord
         {
-            Iteration = k, GradientNorm = gradientNorm, Damping = _preconditionerDamping, LinearIterations = _cg.Iterations, SolveSeconds = seconds + clock.Lap(),
+            Iteration = k, GradientNorm = gradientNorm, Damping = epsilon, LinearIterations = _cg.Iterations, SolveSeconds = seconds + clock.Lap(),
         };
+    }
+
+    /// <summary>ρₖ of <see cref="TrainingOptions.DampingSchedule"/>, checked; null without a schedule.</summary>
+    private static double? Scheduled(TrainingOptions options, int k)
+    {
+        if (options.DampingSchedule is not { } schedule) return null;
+        double rho = schedule(k);
+        if (!(rho >= 0 && double.IsFinite(rho)))
+            throw new ArgumentOutOfRangeException(nameof(options.DampingSchedule), rho, $"The damping schedule gave ρ = {rho} at iteration {k}; every value must be finite and ≥ 0.");
+        return rho;
     }
 
     /// <summary>

@@ -83,6 +83,8 @@ public static class Trainer
             throw new ArgumentOutOfRangeException(nameof(o.MaxTime), o.MaxTime, "The time limit must be positive (TimeSpan.MaxValue for none).");
         if (o.LearningRate is { } lr && !(lr > 0 && double.IsFinite(lr)))
             throw new ArgumentOutOfRangeException(nameof(o.LearningRate), lr, "The learning rate λ must be finite and > 0 (or null for the method's default).");
+        if (o.FixedDamping is not null && o.DampingSchedule is not null)
+            throw new ArgumentException("FixedDamping and DampingSchedule both set the damping; give one.", nameof(o.DampingSchedule));
         if (o.FixedDamping is { } eps && !(eps >= 0 && double.IsFinite(eps)))
             throw new ArgumentOutOfRangeException(nameof(o.FixedDamping), eps, "A fixed damping ε must be finite and ≥ 0 (or null for Arbel's rule).");
         Positive(o.DampingFloor, nameof(o.DampingFloor));

@@ -38,6 +38,13 @@ public sealed record TrainingOptions
     /// <summary>Fixed damping ε for GN; null uses Arbel's ε = max(ε₀, λ_min(A)).</summary>
     public double? FixedDamping { get; init; }
 
+    /// <summary>
+    /// GN: a damping schedule ρₖ, called with the iteration k (1, 2, …) for the ε of that step, as in Levenberg-Marquardt
+    /// dynamics with a prescribed damping (Cayci); replaces Arbel's rule. Null (default): no schedule. Setting it and
+    /// <see cref="FixedDamping"/> together is an error; each value must be finite and ≥ 0.
+    /// </summary>
+    public Func<int, double>? DampingSchedule { get; init; }
+
     /// <summary>ε₀ of Arbel's rule (1e-7).</summary>
     public double DampingFloor { get; init; } = ArbelDamping.DefaultFloor;
 
