@@ -85,13 +85,8 @@ internal static class ConditioningCommand
         plot.Title($"N = {e.N}, d = {e.D}, M = {e.M}: iterations to {e.Tolerance:G2} of the initial loss");
         plot.XLabel((e.Overparameterized ? "κ(JJᵀ)" : "κ(JᵀJ)") + " at the start (log scale)");
         plot.YLabel("iterations (log scale)");
-        foreach (var axis in new IAxis[] { plot.Axes.Left, plot.Axes.Bottom })
-            axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-            {
-                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-                IntegerTicksOnly = true,
-                LabelFormatter = v => string.Create(CultureInfo.InvariantCulture, $"1e{v:N0}"),
-            };
+        RunFiles.LogTicks(plot.Axes.Left);
+        RunFiles.LogTicks(plot.Axes.Bottom);
         plot.ShowLegend(Alignment.UpperLeft);
         plot.SavePng(path, 900, 560);
         return path;

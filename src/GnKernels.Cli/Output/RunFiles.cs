@@ -63,17 +63,20 @@ internal static class RunFiles
         plot.Title(title);
         plot.XLabel("iteration");
         plot.YLabel("loss (log scale)");
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-        {
-            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-            IntegerTicksOnly = true,
-            LabelFormatter = y => $"1e{y:N0}",
-        };
+        LogTicks(plot.Axes.Left);
         // Lower left: the curves fall from the upper left, and the legend would cover the slowest method's test curve.
         plot.ShowLegend(Alignment.LowerLeft);
         plot.SavePng(path, 900, 560);
         return path;
     }
+
+    /// <summary>Ticks for an axis whose values are log10 of the data: labels 1eK at integers, log-spaced minor ticks.</summary>
+    public static void LogTicks(IAxis axis) => axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+    {
+        MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+        IntegerTicksOnly = true,
+        LabelFormatter = v => string.Create(CultureInfo.InvariantCulture, $"1e{v:N0}"),
+    };
 
     public static string MethodName(TrainingMethod method) => method switch
     {

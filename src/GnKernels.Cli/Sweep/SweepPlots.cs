@@ -79,13 +79,8 @@ internal static class SweepPlots
         plot.Title(title);
         plot.XLabel(xLabel + " (log scale)");
         plot.YLabel(yLabel + " (log scale)");
-        foreach (var axis in new IAxis[] { plot.Axes.Left, plot.Axes.Bottom })
-            axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-            {
-                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-                IntegerTicksOnly = true,
-                LabelFormatter = v => string.Create(CultureInfo.InvariantCulture, $"1e{v:N0}"),
-            };
+        RunFiles.LogTicks(plot.Axes.Left);
+        RunFiles.LogTicks(plot.Axes.Bottom);
         plot.ShowLegend(legend);
     }
 }
