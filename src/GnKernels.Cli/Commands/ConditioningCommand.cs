@@ -50,7 +50,7 @@ internal static class ConditioningCommand
         }
         AnsiConsole.Write(table);
         foreach (var (method, fit) in fits)
-            Console.WriteLine(string.Create(inv, $"{RunFiles.MethodName(method)}: iterations ∝ κ^{fit.Alpha:F3}, 95% interval [{fit.Low:F3}, {fit.High:F3}] over its {fit.Count} converged runs"));
+            Console.WriteLine(string.Create(inv, $"{RunFiles.MethodName(method)}: iterations ∝ κ^{Math.Round(fit.Alpha, 3) + 0.0:F3}, 95% interval [{Math.Round(fit.Low, 3) + 0.0:F3}, {Math.Round(fit.High, 3) + 0.0:F3}] over its {fit.Count} converged runs"));
         int censored = runs.Count(r => r.Status is not TrainingStatus.Converged);
         if (censored > 0) Console.WriteLine($"{censored} run(s) stopped at a limit before the tolerance: their counts are lower bounds (≥ in the table), left out of the slopes.");
 
@@ -80,10 +80,12 @@ internal static class ConditioningCommand
             if (of.Length == 0) continue;
             var points = plot.Add.ScatterPoints(of.Select(r => Math.Log10(r.Kappa)).ToArray(), of.Select(r => Math.Log10(r.Iterations)).ToArray(), color);
             points.MarkerSize = 7;
-            points.LegendText = string.Create(CultureInfo.InvariantCulture, $"{RunFiles.MethodName(method)}: iterations ∝ κ^{fit.Alpha:F2}");
+            // Rounded, then + 0 so that −0.00 prints as 0.00.
+            points.LegendText = string.Create(CultureInfo.InvariantCulture, $"{RunFiles.MethodName(method)}: iterations ∝ κ^{Math.Round(fit.Alpha, 2) + 0.0:F2}");
         }
         plot.Title($"N = {e.N}, d = {e.D}, M = {e.M}: iterations to {e.Tolerance:G2} of the initial loss");
-        plot.XLabel((e.Overparameterized ? "κ(JJᵀ)" : "κ(JᵀJ)") + " at the start (log scale)");
+        // The plot font has no superscript T.
+        plot.XLabel((e.Overparameterized ? "κ(J·J^T)" : "κ(J^T·J)") + " at the start (log scale)");
         plot.YLabel("iterations (log scale)");
         RunFiles.LogTicks(plot.Axes.Left);
         RunFiles.LogTicks(plot.Axes.Bottom);

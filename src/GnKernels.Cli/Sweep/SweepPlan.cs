@@ -29,6 +29,8 @@ internal sealed record SweepPlan
     public required double Tau0ForN { get; init; }
     public required IReadOnlyList<TrainingMethod> Methods { get; init; }
     public required int Seeds { get; init; }
+    /// <summary>Runs at once, each on one BLAS thread (1: one at a time on <see cref="RunSettings.Threads"/>).</summary>
+    public int Parallel { get; init; } = 1;
     /// <summary>The per-run settings (M, d, test size, tolerance, budgets, steps) every cell shares.</summary>
     public required RunSettings Run { get; init; }
 
@@ -62,6 +64,10 @@ internal sealed record SweepPlan
         if (Seeds < 2) return $"--seeds must be at least 2 (confidence intervals need two runs per point); got {Seeds}.";
         if (Seeds > 1000) return $"--seeds must be at most 1000; got {Seeds}.";
         if (Methods.Count == 0) return "--methods needs at least one of gn, gd, rf.";
+        if (Parallel < 1 || Parallel > Environment.ProcessorCount)
+            return $"--parallel must lie in 1…{Environment.ProcessorCount} (this machine's CPUs); got {Parallel}.";
+        if (Parallel > 1 && Run.Threads > 1)
+            return $"--parallel {Parallel} runs each on one BLAS thread; give --parallel 1 to run one at a time on {Run.Threads} threads.";
         if (Ns.Distinct().Count() != Ns.Count || Tau0s.Distinct().Count() != Tau0s.Count) return "--n and --tau0 must not repeat a value.";
         foreach (int n in Ns.Append(NForTau0))
             if (Run with { N = n, Tau0 = Tau0ForN } is var s && s.Validate() is { } problem) return problem;

@@ -69,7 +69,20 @@ public class GnkSweepTests
         Assert.Contains("[27/27]", stdout);
     }
 
+    [Fact]
+    public void Runs_in_parallel_give_the_same_results_as_one_at_a_time()
+    {
+        string parallel = Folder(), sequential = Folder();
+        Assert.Equal(0, Gnk.Run([.. Tiny, "--parallel", "2", "--out", parallel]).Exit);
+        Assert.Equal(0, Gnk.Run([.. Tiny, "--parallel", "1", "--out", sequential]).Exit);
+        // GN and random features are deterministic; GD's runs end at a time limit, so only their presence is compared.
+        static List<string> Rows(string folder) => [.. File.ReadAllLines(Path.Combine(folder, "cells.csv")).Skip(1)
+            .Select(r => r.Split(',')).Select(f => f[2] == "gd" ? string.Join(',', f[..4]) : string.Join(',', f[..6].Concat(f[7..]))).Order()];
+        Assert.Equal(Rows(sequential), Rows(parallel));
+    }
+
     [Theory]
+    [InlineData("--parallel", "99", "--parallel must lie in 1…")]
     [InlineData("--tau0", "1,x", "'x' is not one")]
     [InlineData("--n", "100,-5", "--n must be a positive number of samples")]
     [InlineData("--seeds", "1", "--seeds must be at least 2")]
