@@ -40,9 +40,17 @@ internal sealed class SweepStore
         string cells = Path.Combine(folder, "cells.csv");
         if (File.Exists(cells) && new FileInfo(cells).Length > 0)
         {
-            using var reader = Sep.Reader(o => o with { HasHeader = true, CultureInfo = CultureInfo.InvariantCulture }).FromFile(cells);
+            // A row cut short (a crash mid-write) is reported as such, not as the parser's column-count error.
+            using var reader = Sep.Reader(o => o with { HasHeader = true, DisableColCountCheck = true, CultureInfo = CultureInfo.InvariantCulture }).FromFile(cells);
+            int line = 1;
             foreach (var row in reader)
             {
+                line++;
+                if (!Parseable(row))
+                {
+                    problem = $"{cells} line {line} is not a finished run's row ('{row.Span.ToString()}'); delete that line (the run reruns) and start again.";
+                    return null;
+                }
                 string name = row["method"].ToString();
                 var method = SweepPlan.SupportedMethods.Single(m => RunFiles.MethodName(m) == name);
                 var cell = new SweepCell(row["tau0"].Parse<double>(), row["n"].Parse<int>(), method, row["seed"].Parse<int>());
@@ -52,6 +60,17 @@ internal sealed class SweepStore
         }
         else File.WriteAllText(cells, Header + "\n");
         return new SweepStore(folder, finished);
+    }
+
+    private static bool Parseable(SepReader.Row row)
+    {
+        if (row.ColCount != Header.Split(',').Length) return false;
+        string name = row["method"].ToString();
+        return SweepPlan.SupportedMethods.Any(m => RunFiles.MethodName(m) == name)
+            && row["tau0"].TryParse<double>() is not null && row["n"].TryParse<int>() is not null && row["seed"].TryParse<int>() is not null
+            && row["iterations"].TryParse<int>() is not null && row["seconds"].TryParse<double>() is not null && row["lr"].TryParse<double>() is not null
+            && row["initial_train_loss"].TryParse<double>() is not null && row["train_loss"].TryParse<double>() is not null
+            && row["test_loss"].TryParse<double>() is not null;
     }
 
     /// <summary>Writes the run's iterations, then its row (flushed): a cell counts as finished only once both are on disk.</summary>

@@ -54,6 +54,21 @@ public class GnkSweepTests
     }
 
     [Fact]
+    public void A_damaged_row_is_named_with_its_line_and_the_fix()
+    {
+        string folder = Folder();
+        Assert.Equal(0, Gnk.Run([.. Tiny, "--out", folder]).Exit);
+        string cells = Path.Combine(folder, "cells.csv");
+        string[] rows = File.ReadAllLines(cells);
+        File.WriteAllLines(cells, [.. rows[..^1], rows[^1][..(rows[^1].Length / 2)]]); // as if the writer died mid-row
+        var (exit, _, stderr) = Gnk.Run([.. Tiny, "--out", folder]);
+        Assert.Equal(2, exit);
+        Assert.Contains($"line {rows.Length}", stderr);
+        Assert.Contains("delete that line", stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
     public void More_seeds_add_cells_but_other_settings_are_refused()
     {
         string folder = Folder();
