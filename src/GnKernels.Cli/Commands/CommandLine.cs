@@ -143,7 +143,8 @@ internal static class CommandLine
     private sealed class SettingsOptions
     {
         private readonly List<Option> _all = [];
-        private readonly Option<int> _n, _m, _d, _seed, _maxIter, _threads, _test, _splitSeed, _metrics;
+        private readonly Option<int> _n, _m, _d, _seed, _maxIter, _threads, _test, _splitSeed, _metrics, _rank, _cgMaxIter;
+        private readonly Option<double> _cgTol;
         private readonly Option<double> _tau0, _tol, _maxTime, _testFraction;
         private readonly Option<double?> _lr;
         private readonly Option<bool> _bias, _standardize;
@@ -179,10 +180,13 @@ internal static class CommandLine
             _gnStep.AcceptOnlyFromAmong("backtracking", "fixed");
             _gnSolver = Add(command, new Option<string>("--solver")
             {
-                Description = "GN's linear solve: exact (assemble and factor every step) or pcg (conjugate gradients, preconditioned by an earlier step's factor)",
+                Description = "GN's linear solve: exact (assemble and factor every step), pcg (conjugate gradients, preconditioned by an earlier step's factor) or nystrom (CG preconditioned by k sampled NTK columns: no N×N matrix, for large N)",
                 DefaultValueFactory = _ => "exact",
             });
-            _gnSolver.AcceptOnlyFromAmong("exact", "pcg");
+            _gnSolver.AcceptOnlyFromAmong("exact", "pcg", "nystrom");
+            _rank = Add(command, new Option<int>("--rank") { Description = "--solver nystrom: the number k of sampled NTK columns (0: min(N, 512))", DefaultValueFactory = _ => 0 });
+            _cgTol = Add(command, new Option<double>("--cg-tol") { Description = "--solver pcg|nystrom: CG's relative residual tolerance", DefaultValueFactory = _ => 1e-10 });
+            _cgMaxIter = Add(command, new Option<int>("--cg-max-iter") { Description = "--solver pcg|nystrom: CG's iteration limit per solve", DefaultValueFactory = _ => 50 });
             _gdStep = Add(command, new Option<string>("--gd-step")
             {
                 Description = "GD's step: normalized (λ/L̂, L̂ = λ_max(JJᵀ)/N at the start) or literal (λ itself, Arbel's; default λ = 10)",
@@ -225,7 +229,8 @@ internal static class CommandLine
             Seed = p.GetValue(_seed), Tol = p.GetValue(_tol), MaxIterations = p.GetValue(_maxIter), MaxTimeSeconds = p.GetValue(_maxTime),
             Threads = p.GetValue(_threads), TestCount = p.GetValue(_test), LearningRate = p.GetValue(_lr),
             GaussNewtonStep = p.GetValue(_gnStep) == "fixed" ? GaussNewtonStepRule.Fixed : GaussNewtonStepRule.Backtracking,
-            Solver = p.GetValue(_gnSolver) == "pcg" ? GaussNewtonSolver.Pcg : GaussNewtonSolver.Exact,
+            Solver = p.GetValue(_gnSolver) switch { "pcg" => GaussNewtonSolver.Pcg, "nystrom" => GaussNewtonSolver.Nystrom, _ => GaussNewtonSolver.Exact },
+            NystromRank = p.GetValue(_rank), LinearTolerance = p.GetValue(_cgTol), MaxLinearIterations = p.GetValue(_cgMaxIter),
             GradientDescentStep = p.GetValue(_gdStep) == "literal" ? GradientStepRule.Literal : GradientStepRule.Normalized,
             GgnTextbookMetric = p.GetValue(_ggnMetric) == "textbook", OutputDirectory = p.GetValue(_out)!,
             KernelMetricsInterval = p.GetValue(_metrics), GgnTau = p.GetValue(_ggnTau), GgnMu = p.GetValue(_ggnMu), GgnLipschitz = p.GetValue(_ggnLipschitz),

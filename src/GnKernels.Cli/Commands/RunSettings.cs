@@ -30,6 +30,10 @@ internal sealed record RunSettings
     public OutputScaling Scaling { get; init; }
     /// <summary>Measure the NTK's spectrum and drift every this many iterations (0: never).</summary>
     public int KernelMetricsInterval { get; init; }
+    /// <summary>--solver nystrom: sampled NTK columns (0: min(N, 512)).</summary>
+    public int NystromRank { get; init; }
+    public double LinearTolerance { get; init; } = 1e-10;
+    public int MaxLinearIterations { get; init; } = 50;
     public string OutputDirectory { get; init; } = "";
     public string? DataPath { get; init; }
     public string? Target { get; init; }
@@ -69,11 +73,18 @@ internal sealed record RunSettings
         if (TestDataPath is not null && Given.Contains("--test-fraction")) return "--test-data and --test-fraction both choose the test set; give one.";
         long p = (long)M * (D + (Bias ? 2 : 1));
         if (p > Array.MaxLength) return $"--m {M} with --d {D} gives {p:N0} parameters; at most {Array.MaxLength:N0} fit in a span.";
-        // Φ and E (N×M each), the NTK and its Cholesky scratch (N×N each), prediction blocks.
-        double bytes = 8.0 * (2.0 * N * M + 2.0 * N * N + 256.0 * M + 3.0 * p);
+        if (NystromRank < 0) return $"--rank must be ≥ 0 (0: min(N, 512)); got {NystromRank}.";
+        if (!(LinearTolerance > 0 && LinearTolerance < 1)) return $"--cg-tol must lie in (0, 1); got {LinearTolerance}.";
+        if (MaxLinearIterations < 1) return $"--cg-max-iter must be at least 1; got {MaxLinearIterations}.";
+        // Φ and E (N×M each) and the Jacobian's row panel (N×256); then the NTK and its Cholesky scratch (N×N each), or
+        // with nystrom its k columns, their basis and a build's two temporaries (N×k each) and no N×N matrix.
+        int k = NystromRank > 0 ? Math.Min(NystromRank, N) : Math.Min(N, 512);
+        double solverBytes = Solver == GaussNewtonSolver.Nystrom ? 5.0 * N * k : 2.0 * N * N;
+        double bytes = 8.0 * (2.0 * N * M + 256.0 * N + solverBytes + 256.0 * M + 3.0 * p);
         double available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (available > 0 && bytes > 0.8 * available)
-            return $"N = {N}, M = {M} needs about {bytes / (1 << 30):F1} GiB (two N×M and two N×N matrices); this machine allows {available / (1 << 30):F1} GiB. Use a smaller --n or --m.";
+            return $"N = {N}, M = {M} needs about {bytes / (1 << 30):F1} GiB ({(Solver == GaussNewtonSolver.Nystrom ? $"two N×M matrices and five N×{k}" : "two N×M and two N×N matrices")}); " +
+                $"this machine allows {available / (1 << 30):F1} GiB. Use a smaller --n or --m{(Solver == GaussNewtonSolver.Nystrom ? " or --rank" : ", or --solver nystrom (no N×N matrix)")}.";
         return null;
     }
 
@@ -83,7 +94,8 @@ internal sealed record RunSettings
         bool gn = method == TrainingMethod.GaussNewton, gd = method == TrainingMethod.GradientDescent;
         if (Given.Contains("--lr") && !(gn || gd)) yield return $"--lr is not used by {method}.";
         if (Given.Contains("--step") && !gn) yield return $"--step is not used by {method}.";
-        if (Given.Contains("--solver") && !gn) yield return $"--solver is not used by {method}.";
+        foreach (string solverOption in new[] { "--solver", "--rank", "--cg-tol", "--cg-max-iter" }.Where(Given.Contains))
+            if (!gn) yield return $"{solverOption} is not used by {method}.";
         if (Given.Contains("--gd-step") && !gd) yield return $"--gd-step is not used by {method}.";
         foreach (string ggn in new[] { "--ggn-metric", "--ggn-tau", "--ggn-mu", "--ggn-lipschitz" }.Where(Given.Contains))
             if (method != TrainingMethod.GgnScore) yield return $"{ggn} is not used by {method}.";
@@ -97,6 +109,9 @@ internal sealed record RunSettings
     public TrainingOptions Options(TrainingMethod method, IterationCallback onIteration, double[]? teacherHiddenWeights = null) => new()
     {
         KernelMetricsInterval = KernelMetricsInterval,
+        NystromRank = NystromRank,
+        LinearTolerance = LinearTolerance,
+        MaxLinearIterations = MaxLinearIterations,
         TeacherHiddenWeights = teacherHiddenWeights,
         Method = method,
         LearningRate = LearningRate,

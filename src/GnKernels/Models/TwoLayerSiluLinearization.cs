@@ -17,7 +17,7 @@ namespace GnKernels.Models;
 /// The inputs X passed to <see cref="Evaluate"/> are referenced, not copied: do not change them until the next
 /// Evaluate. Not thread-safe.
 /// </remarks>
-public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRangeWork
+public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRangeWork, IKernelColumns
 {
     /// <summary>Hidden units per block in the blocked kernels: the extra memory is N × this many doubles.</summary>
     public const int DefaultBlockSize = 256;
@@ -30,7 +30,8 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
     private readonly DenseMatrix<double> _phi, _weighted, _uTransposed, _directionTransposed, _scaledX, _unitGradient, _panel, _xRows, _kernelRows;
     private bool _multiplying; // which row pass IRowRangeWork.Run runs: the forward pass or J·δw
     private readonly double[] _w, _f, _unitScratch, _directionScratch, _product;
-    private DenseMatrix<double>? _x, _hiddenGram, _jacobianRows;
+    private DenseMatrix<double>? _x, _hiddenGram, _jacobianRows, _phiRows, _weightedRows, _inputRows, _hiddenColumns;
+    private double[] _inputKernel = [];
     private double[]? _rootWeights;
 
     internal TwoLayerSiluLinearization(TwoLayerSilu model, int sampleCount, int blockSize)
@@ -164,6 +165,48 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
         AddHadamardWithInputKernel(x, gram, s2, result);
     }
 
+    /// <summary>
+    /// Columns S of the NTK, A[:, S] = s²·[Φ·Φ_Sᵀ + (E·E_Sᵀ)∘(X̃·X̃_Sᵀ)] (N×k), by GEMMs of N×M×k on the rows S of Φ
+    /// and E: never the N×N matrix, never J. For the Nyström preconditioner of large N.
+    /// </summary>
+    void IKernelColumns.KernelColumns(ReadOnlySpan<int> rows, DenseMatrix<double> result)
+    {
+        var x = CheckEvaluated();
+        int k = rows.Length;
+        if (result.Rows != _n || result.Cols != k) Guard.ThrowArgument(nameof(result), $"result is {result.Shape}; it must be {_n}×{k}.");
+        if (_phiRows is null || _phiRows.Rows != k)
+        {
+            foreach (var m in new[] { _phiRows, _weightedRows, _inputRows, _hiddenColumns }) m?.Dispose();
+            _phiRows = DenseMatrix<double>.CreateUninitialized(k, _m);
+            _weightedRows = DenseMatrix<double>.CreateUninitialized(k, _m);
+            _inputRows = DenseMatrix<double>.CreateUninitialized(k, _d);
+            _hiddenColumns = DenseMatrix<double>.CreateUninitialized(_n, k);
+            _inputKernel = new double[k];
+        }
+        for (int j = 0; j < k; j++)
+        {
+            _phi.Row(rows[j]).CopyTo(_phiRows.Row(j));
+            _weighted.Row(rows[j]).CopyTo(_weightedRows!.Row(j));
+            x.Row(rows[j]).CopyTo(_inputRows!.Row(j));
+        }
+        double s2 = _model.Scale * _model.Scale;
+        Blas.Gemm(s2, _phi, Transpose.None, _phiRows, Transpose.Transposed, 0.0, result);
+        if (TensorPrimitives.MaxMagnitude(OutputWeights) == 0) return; // v = 0: E = 0
+
+        Blas.Gemm(1.0, _weighted, Transpose.None, _weightedRows!, Transpose.Transposed, 0.0, _hiddenColumns!);
+        Span<double> inputKernel = _inputKernel;
+        for (int n = 0; n < _n; n++)
+        {
+            // (X̃·X̃_Sᵀ)ₙ, one row at a time: k dot products of length d.
+            ReadOnlySpan<double> xn = x.Row(n);
+            for (int j = 0; j < k; j++) inputKernel[j] = TensorPrimitives.Dot(xn, _inputRows!.Row(j)) + (_model.HasBias ? 1 : 0);
+            Span<double> hidden = _hiddenColumns!.Row(n);
+            TensorPrimitives.Multiply(hidden, inputKernel, hidden);
+            Span<double> a = result.Row(n);
+            TensorPrimitives.MultiplyAdd(hidden, s2, a, a);
+        }
+    }
+
     /// <inheritdoc/>
     /// <remarks>
     /// By blocks of hidden units: the block's explicit Jacobian columns, each scaled by √ωₚ, then a DSYRK
@@ -230,7 +273,8 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
     /// <summary>Frees the native buffers.</summary>
     public void Dispose()
     {
-        foreach (var m in new[] { _phi, _weighted, _uTransposed, _directionTransposed, _scaledX, _unitGradient, _panel, _xRows, _kernelRows, _hiddenGram, _jacobianRows })
+        foreach (var m in new[] { _phi, _weighted, _uTransposed, _directionTransposed, _scaledX, _unitGradient, _panel, _xRows, _kernelRows, _hiddenGram, _jacobianRows,
+                                  _phiRows, _weightedRows, _inputRows, _hiddenColumns })
             m?.Dispose();
     }
 

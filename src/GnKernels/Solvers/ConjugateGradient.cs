@@ -20,8 +20,9 @@ internal enum CgOutcome
 /// <summary>
 /// Preconditioned conjugate gradients on the kernel-form GN system (J·Jᵀ + εI)·z = r, the product applied matrix-free
 /// as J·(Jᵀp) + εp through the model's <see cref="IJacobian"/> (about 4NM(d+1) flops, against 2N²M to assemble J·Jᵀ),
-/// and the preconditioner a Cholesky factor of an earlier iterate's shifted matrix: along a GN run with small steps
-/// the matrix changes slowly, so a few iterations reach a tight tolerance. Buffers are allocated once.
+/// and the preconditioner a Cholesky factor of an earlier iterate's shifted matrix (along a GN run with small steps
+/// the matrix changes slowly, so a few iterations reach a tight tolerance) or a Nyström approximation (no N×N
+/// matrix at all). Buffers are allocated once.
 /// </summary>
 internal sealed class ConjugateGradient(int rows, int columns)
 {
@@ -31,8 +32,8 @@ internal sealed class ConjugateGradient(int rows, int columns)
     /// <summary>Iterations of the last solve.</summary>
     public int Iterations { get; private set; }
 
-    /// <summary>z ≈ (J·Jᵀ + εI)⁻¹·b, starting from z = 0, preconditioned by <paramref name="preconditioner"/>'s solve.</summary>
-    public CgOutcome Solve(IJacobian jacobian, double epsilon, Cholesky<double> preconditioner, ReadOnlySpan<double> b, Span<double> z,
+    /// <summary>z ≈ (J·Jᵀ + εI)⁻¹·b, starting from z = 0, preconditioned by <paramref name="preconditioner"/>.</summary>
+    public CgOutcome Solve(IJacobian jacobian, double epsilon, IPreconditioner preconditioner, ReadOnlySpan<double> b, Span<double> z,
         double tolerance, int maxIterations)
     {
         z.Clear();
@@ -63,9 +64,5 @@ internal sealed class ConjugateGradient(int rows, int columns)
         return CgOutcome.Stagnated;
     }
 
-    private void Precondition(Cholesky<double> preconditioner)
-    {
-        _residual.CopyTo(_preconditioned, 0);
-        preconditioner.Solve(_preconditioned);
-    }
+    private void Precondition(IPreconditioner preconditioner) => preconditioner.Apply(_residual, _preconditioned);
 }

@@ -12,7 +12,9 @@ namespace GnKernels.Solvers;
 /// factor of the last assembled matrix as preconditioner (<see cref="ConjugateGradient"/>), and ε kept from that
 /// assembly; the matrix is assembled and factored again (the exact step) when a CG solve took longer than that
 /// assembly did (or needed more than <see cref="TrainingOptions.PreconditionerRefreshIterations"/> iterations, if
-/// set), or when CG fails.
+/// set), or when CG fails. With <see cref="GaussNewtonSolver.Nystrom"/> no N×N matrix exists: CG is preconditioned by
+/// <see cref="NystromPreconditioner"/>, rebuilt (from new columns) when a solve took longer than the last build or
+/// failed; a solve that fails right after a build ends the run as not solvable.
 /// </summary>
 internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
 {
@@ -20,21 +22,27 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
     private const double Armijo = 1e-4;
     private const int MaxHalvings = 40;
 
-    private readonly GaussNewtonSystem _system = new(context.N, context.P,
+    private readonly GaussNewtonSystem? _system = context.Options.LinearSolver == GaussNewtonSolver.Nystrom ? null : new(context.N, context.P,
         context.Options.LinearSolver == GaussNewtonSolver.Pcg ? StepForm.Kernel : context.Options.Form, context.Options.EstimateCondition);
     private readonly double[] _direction = new double[context.P], _jd = new double[context.N], _z = new double[context.N];
-    private readonly ConjugateGradient? _cg = context.Options.LinearSolver == GaussNewtonSolver.Pcg ? new ConjugateGradient(context.N, context.P) : null;
+    private readonly ConjugateGradient? _cg = context.Options.LinearSolver == GaussNewtonSolver.Exact ? null : new ConjugateGradient(context.N, context.P);
+    private readonly NystromPreconditioner? _nystrom = context.Options.LinearSolver == GaussNewtonSolver.Nystrom
+        ? new NystromPreconditioner(context.N, context.P, context.Options.NystromRank > 0 ? Math.Min(context.Options.NystromRank, context.N) : Math.Min(context.N, 512))
+        : null;
+    private double _buildSeconds = double.NaN; // what the last Nyström build cost: the price of a rebuild
+    private CholeskyPreconditioner? _cholesky;
     private double _preconditionerDamping = double.NaN; // ε of the factor held as preconditioner; NaN: none yet
     private double _exactSeconds;                         // what the last assembled step cost: the price of a refresh
     private bool _refreshNext, _iterative;
 
-    public ReadOnlySpan<double> SolveVector => _iterative ? _z : _system.SolveVector;
+    public ReadOnlySpan<double> SolveVector => _iterative ? _z : _system!.SolveVector;
 
     public StepOutcome Step(StepContext c, int k)
     {
         var options = c.Options;
         var clock = PhaseClock.Start();
-        var record = _cg is not null && !_refreshNext && !double.IsNaN(_preconditionerDamping)
+        var record = _nystrom is not null ? NystromDirection(c, k, ref clock)
+            : _cg is not null && !_refreshNext && !double.IsNaN(_preconditionerDamping)
             ? IterativeDirection(c, k, ref clock) ?? ExactDirection(c, k, ref clock, fallback: true)
             : ExactDirection(c, k, ref clock, fallback: false);
         bool fixedStep = options.GaussNewtonStep == GaussNewtonStepRule.Fixed;
@@ -78,19 +86,21 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
     {
         var options = c.Options;
         _iterative = false;
-        _system.Assemble(c.Jacobian);
+        var system = _system!;
+        system.Assemble(c.Jacobian);
         double gradientNorm = GradientNorm(c);
         double ntk = clock.Lap();
 
         double lambdaMin = double.NaN;
-        double epsilon = Scheduled(options, k) ?? options.FixedDamping ?? _system.ChooseArbelDamping(options.DampingFloor, out lambdaMin,
+        double epsilon = Scheduled(options, k) ?? options.FixedDamping ?? system.ChooseArbelDamping(options.DampingFloor, out lambdaMin,
             options.SmallestEigenvalue, options.SmallestEigenvalueTolerance);
         double factor = clock.Lap();
 
-        var diagnostics = CheckedSolve.Run(_system, epsilon, c.Residual, _direction, k);
-        double rcond = options.EstimateCondition ? _system.ReciprocalCondition() : double.NaN;
+        var diagnostics = CheckedSolve.Run(system, epsilon, c.Residual, _direction, k);
+        double rcond = options.EstimateCondition ? system.ReciprocalCondition() : double.NaN;
         double solve = clock.Lap();
         (_preconditionerDamping, _refreshNext, _exactSeconds) = (diagnostics.Damping, false, ntk + factor + solve);
+        if (_cg is not null) _cholesky ??= new CholeskyPreconditioner(system.Factorization); // the factor object is reused
         return new IterationRecord
         {
             Iteration = k, GradientNorm = gradientNorm, Damping = diagnostics.Damping, LambdaMin = lambdaMin,
@@ -108,7 +118,7 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
         var options = c.Options;
         double gradientNorm = c.GradientNorm();
         double epsilon = Scheduled(options, k) ?? _preconditionerDamping; // the factor preconditions any nearby ε
-        var outcome = _cg!.Solve(c.Jacobian, epsilon, _system.Factorization, c.Residual, _z,
+        var outcome = _cg!.Solve(c.Jacobian, epsilon, _cholesky!, c.Residual, _z,
             options.LinearTolerance, options.MaxLinearIterations);
         if (outcome != CgOutcome.Converged) return null;
         _iterative = true;
@@ -121,6 +131,47 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
         {
             Iteration = k, GradientNorm = gradientNorm, Damping = epsilon, LinearIterations = _cg.Iterations, SolveSeconds = seconds + clock.Lap(),
         };
+    }
+
+    /// <summary>
+    /// δw = −Jᵀz with (A + εI)z = r by CG preconditioned by the Nyström approximation (built at the first step, and
+    /// again when the last solve took longer than the last build or this one fails), ε = ε₀ or the fixed/scheduled ε.
+    /// </summary>
+    private IterationRecord NystromDirection(StepContext c, int k, ref PhaseClock clock)
+    {
+        var options = c.Options;
+        double epsilon = Scheduled(options, k) ?? options.FixedDamping ?? options.DampingFloor;
+        double gradientNorm = c.GradientNorm();
+        bool built = false;
+        double buildSeconds = 0;
+        clock.Lap();
+        for (int attempt = 0; ; attempt++)
+        {
+            if (double.IsNaN(_buildSeconds) || _refreshNext || attempt > 0)
+            {
+                _nystrom!.Build(c.Jacobian, epsilon, seed: k);
+                buildSeconds = clock.Lap();
+                (_buildSeconds, _refreshNext, built) = (buildSeconds, false, true);
+            }
+            var outcome = _cg!.Solve(c.Jacobian, epsilon, _nystrom!, c.Residual, _z, options.LinearTolerance, options.MaxLinearIterations);
+            double solveSeconds = clock.Lap();
+            if (outcome == CgOutcome.Converged)
+            {
+                _iterative = true;
+                _refreshNext = solveSeconds > _buildSeconds;
+                c.Jacobian.MultiplyTransposed(_z, _direction);
+                TensorPrimitives.Negate<double>(_direction, _direction);
+                return new IterationRecord
+                {
+                    Iteration = k, GradientNorm = gradientNorm, Damping = epsilon, LinearIterations = _cg.Iterations, PreconditionerRefreshed = built,
+                    Retries = attempt, FactorSeconds = buildSeconds, SolveSeconds = solveSeconds + clock.Lap(),
+                };
+            }
+            if (built)
+                throw new NotSolvableException(
+                    $"iteration {k}: conjugate gradients with a fresh Nyström preconditioner of rank {_nystrom!.Rank} ended {outcome} after {_cg.Iterations} iterations " +
+                    $"(tolerance {options.LinearTolerance:G2}); raise MaxLinearIterations or NystromRank, or the damping ε = {epsilon:G3}.");
+        }
     }
 
     /// <summary>ρₖ of <see cref="TrainingOptions.DampingSchedule"/>, checked; null without a schedule.</summary>
@@ -139,10 +190,14 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
     /// </summary>
     private double GradientNorm(StepContext c)
     {
-        if (_system.Form != StepForm.Kernel) return c.GradientNorm();
+        if (_system!.Form != StepForm.Kernel) return c.GradientNorm();
         Blas.SymvLower(1.0, _system.Matrix, c.Residual, 0.0, _jd);
         return Math.Sqrt(Math.Max(TensorPrimitives.Dot<double>(c.Residual, _jd), 0)) / c.N;
     }
 
-    public void Dispose() => _system.Dispose();
+    public void Dispose()
+    {
+        _system?.Dispose();
+        _nystrom?.Dispose();
+    }
 }

@@ -62,9 +62,10 @@ public static class Trainer
         if (!Enum.IsDefined(o.GaussNewtonStep))
             throw new ArgumentOutOfRangeException(nameof(o.GaussNewtonStep), o.GaussNewtonStep, $"Use {nameof(GaussNewtonStepRule.Backtracking)} or {nameof(GaussNewtonStepRule.Fixed)}.");
         if (!Enum.IsDefined(o.LinearSolver))
-            throw new ArgumentOutOfRangeException(nameof(o.LinearSolver), o.LinearSolver, "Use GaussNewtonSolver.Exact or .Pcg.");
-        if (o.LinearSolver == GaussNewtonSolver.Pcg && o.Form == StepForm.Parameter)
-            throw new ArgumentOutOfRangeException(nameof(o.Form), o.Form, "PCG solves the kernel form; use StepForm.Automatic or .Kernel with GaussNewtonSolver.Pcg.");
+            throw new ArgumentOutOfRangeException(nameof(o.LinearSolver), o.LinearSolver, "Use GaussNewtonSolver.Exact, .Pcg or .Nystrom.");
+        if (o.LinearSolver != GaussNewtonSolver.Exact && o.Form == StepForm.Parameter)
+            throw new ArgumentOutOfRangeException(nameof(o.Form), o.Form, $"{o.LinearSolver} solves the kernel form; use StepForm.Automatic or .Kernel with it.");
+        ArgumentOutOfRangeException.ThrowIfNegative(o.NystromRank, nameof(o.NystromRank));
         ArgumentOutOfRangeException.ThrowIfLessThan(o.MaxLinearIterations, 1, nameof(o.MaxLinearIterations));
         if (o.PreconditionerRefreshIterations is { } cap) ArgumentOutOfRangeException.ThrowIfLessThan(cap, 0, nameof(o.PreconditionerRefreshIterations));
         if (!(o.LinearTolerance > 0 && o.LinearTolerance < 1))

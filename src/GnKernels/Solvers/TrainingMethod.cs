@@ -53,6 +53,15 @@ public enum GaussNewtonSolver
     /// costs many matrix-free products (4NM(d+1) flops each, memory-bound): large N.
     /// </summary>
     Pcg,
+
+    /// <summary>
+    /// Conjugate gradients with matrix-free products, preconditioned by a randomized Nyström approximation of J·Jᵀ from
+    /// <see cref="TrainingOptions.NystromRank"/> sampled columns (Frangella, Tropp and Udell): no N×N matrix is ever
+    /// formed, so memory is O(N·(M + k)) and N can exceed what the dense forms fit. The damping is ε₀
+    /// (<see cref="TrainingOptions.DampingFloor"/>, or a fixed ε or schedule): λ_min(A) is not estimated, and it is 0
+    /// whenever N exceeds P. The preconditioner is rebuilt when a solve took longer than its last build, or failed.
+    /// </summary>
+    Nystrom,
 }
 
 /// <summary>How gradient descent sets its step w ← w − η·∇L.</summary>

@@ -23,6 +23,9 @@ public sealed record TrainingOptions
     /// <summary>How GN solves its linear system: exactly (default) or by preconditioned conjugate gradients.</summary>
     public GaussNewtonSolver LinearSolver { get; init; } = GaussNewtonSolver.Exact;
 
+    /// <summary>Nyström: the number k of sampled NTK columns (0, the default: min(N, 512)); memory 2·N·k doubles.</summary>
+    public int NystromRank { get; init; }
+
     /// <summary>PCG: stop at ‖r − (A + εI)z‖ ≤ this × ‖r‖ (1e-10).</summary>
     public double LinearTolerance { get; init; } = 1e-10;
 

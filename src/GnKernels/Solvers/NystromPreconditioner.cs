@@ -1,0 +1,118 @@
+using GnKernels.Linalg;
+using GnKernels.Models;
+
+namespace GnKernels.Solvers;
+
+/// <summary>
+/// The randomized Nyström preconditioner of Frangella, Tropp and Udell (2023) for (A + μI)z = r with A = J·Jᵀ, built
+/// from k columns of A at uniformly sampled indices S — never the N×N matrix, never J. With C = A[:, S] and
+/// W = A[S, S] = Q·D·Qᵀ, the approximation is Â = C·W⁺·Cᵀ = B·Bᵀ with B = C·Q·D^(−1/2) (directions with
+/// Dᵢ ≤ 10⁻¹⁰·max D dropped), and from BᵀB = V·Σ²·Vᵀ its eigendecomposition Â = U·Λ·Uᵀ with U = B·V·Σ⁻¹, Λ = Σ².
+/// Then P⁻¹ = U·diag((λ_min(Λ) + μ)/(Λ + μ))·Uᵀ + (I − U·Uᵀ): the k largest directions of A are flattened to the level
+/// of the smallest one captured, so CG's iterations depend on the spectrum below it (the effective dimension at μ).
+/// Memory: two N×k matrices; each build costs two GEMMs of N×M×k through the structured NTK.
+/// </summary>
+internal sealed class NystromPreconditioner : IPreconditioner, IDisposable
+{
+    private readonly int _n, _rank;
+    private readonly DenseMatrix<double> _columns, _basis, _small, _smallVectors;
+    private readonly int[] _indices;
+    private readonly double[] _values, _weights, _projection, _unit, _product, _parameters;
+    private int _kept;
+
+    public NystromPreconditioner(int n, int p, int rank)
+    {
+        (_n, _rank) = (n, rank);
+        _columns = DenseMatrix<double>.CreateUninitialized(n, rank);
+        _basis = DenseMatrix<double>.CreateUninitialized(n, rank);
+        _small = DenseMatrix<double>.CreateUninitialized(rank, rank);
+        _smallVectors = DenseMatrix<double>.CreateUninitialized(rank, rank);
+        _indices = new int[rank];
+        (_values, _weights, _projection) = (new double[rank], new double[rank], new double[rank]);
+        (_unit, _product, _parameters) = (new double[n], new double[n], new double[p]);
+    }
+
+    /// <summary>Directions kept at the last build (k less those W cannot resolve).</summary>
+    public int Rank => _kept;
+
+    /// <summary>Rebuilds at the current Jacobian for the damping μ; <paramref name="seed"/> picks the columns.</summary>
+    public void Build(IJacobian jacobian, double mu, int seed)
+    {
+        SampleIndices(seed);
+        if (jacobian is IKernelColumns structured) structured.KernelColumns(_indices, _columns);
+        else GenericColumns(jacobian);
+
+        // W = C[S, :] = Q·D·Qᵀ; B = C·Q·D^(−1/2) over the directions W resolves.
+        for (int i = 0; i < _rank; i++) _columns.Row(_indices[i]).CopyTo(_small.Row(i));
+        SymmetricEigen.Compute(_small, 0, _values, _smallVectors); // row k of _smallVectors is eigenvector k
+        double top = _values[^1];
+        int first = Array.FindIndex(_values, v => v > 1e-10 * top);
+        if (first < 0 || !(top > 0)) { _kept = 0; return; }
+        _kept = _rank - first;
+        using var scaled = DenseMatrix<double>.CreateUninitialized(_rank, _kept); // Q·D^(−1/2) over the kept directions
+        for (int i = 0; i < _rank; i++)
+            for (int k = 0; k < _kept; k++) scaled[i, k] = _smallVectors[first + k, i] / Math.Sqrt(_values[first + k]);
+        using var b = DenseMatrix<double>.CreateUninitialized(_n, _kept);
+        Blas.Gemm(1.0, _columns, Transpose.None, scaled, Transpose.None, 0.0, b);
+
+        // BᵀB = V·Σ²·Vᵀ; U = B·V·Σ⁻¹ (N×kept, orthonormal columns), Λ = Σ².
+        using var gram = DenseMatrix<double>.CreateUninitialized(_kept, _kept);
+        using var gramVectors = DenseMatrix<double>.CreateUninitialized(_kept, _kept);
+        Blas.Gemm(1.0, b, Transpose.Transposed, b, Transpose.None, 0.0, gram);
+        Span<double> lambda = _values.AsSpan(0, _kept);
+        SymmetricEigen.Compute(gram, 0, lambda, gramVectors);
+        using var rotation = DenseMatrix<double>.CreateUninitialized(_kept, _kept);
+        for (int i = 0; i < _kept; i++)
+            for (int k = 0; k < _kept; k++) rotation[i, k] = lambda[k] > 0 ? gramVectors[k, i] / Math.Sqrt(lambda[k]) : 0;
+        using var basis = DenseMatrix<double>.CreateUninitialized(_n, _kept);
+        Blas.Gemm(1.0, b, Transpose.None, rotation, Transpose.None, 0.0, basis);
+        for (int r = 0; r < _n; r++) { basis.Row(r).CopyTo(_basis.Row(r)); _basis.Row(r)[_kept..].Clear(); }
+
+        // P⁻¹ = I + U·diag(w)·Uᵀ with w = (λ_min + μ)/(λ + μ) − 1.
+        double floor = Math.Max(lambda[0], 0);
+        for (int k = 0; k < _kept; k++) _weights[k] = (floor + mu) / (Math.Max(lambda[k], 0) + mu) - 1;
+        _weights.AsSpan(_kept).Clear();
+    }
+
+    public void Apply(ReadOnlySpan<double> r, Span<double> z)
+    {
+        r.CopyTo(z);
+        if (_kept == 0) return;
+        Blas.Gemv(1.0, _basis, Transpose.Transposed, r, 0.0, _projection);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(_projection, _weights, _projection);
+        Blas.Gemv(1.0, _basis, Transpose.None, _projection, 1.0, z);
+    }
+
+    // k distinct indices, uniformly (a partial Fisher-Yates over 0 … N−1 would need N ints; rejection is enough for k ≪ N).
+    private void SampleIndices(int seed)
+    {
+        var random = new Random(seed);
+        if (_rank == _n) { for (int i = 0; i < _n; i++) _indices[i] = i; return; }
+        var chosen = new HashSet<int>(_rank);
+        for (int i = 0; i < _rank; i++)
+        {
+            int j;
+            do j = random.Next(_n); while (!chosen.Add(j));
+            _indices[i] = j;
+        }
+        Array.Sort(_indices);
+    }
+
+    // A[:, j] = J·(Jᵀ·e_j), one column at a time, for Jacobians without a structured form.
+    private void GenericColumns(IJacobian jacobian)
+    {
+        for (int k = 0; k < _rank; k++)
+        {
+            Array.Clear(_unit);
+            _unit[_indices[k]] = 1;
+            jacobian.MultiplyTransposed(_unit, _parameters);
+            jacobian.Multiply(_parameters, _product);
+            for (int r = 0; r < _n; r++) _columns[r, k] = _product[r];
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var m in new[] { _columns, _basis, _small, _smallVectors }) m.Dispose();
+    }
+}

@@ -1,0 +1,134 @@
+using GnKernels.Data;
+using GnKernels.Linalg;
+using GnKernels.Models;
+using GnKernels.Solvers;
+
+namespace GnKernels.Tests.Solvers;
+
+// The matrix-free Nyström-preconditioned step against the dense Cholesky step, its columns against the assembled NTK,
+// and its iteration count against plain CG's.
+public class NystromTests
+{
+    private sealed class Identity : IPreconditioner
+    {
+        public void Apply(ReadOnlySpan<double> r, Span<double> z) => r.CopyTo(z);
+    }
+
+    private static (TwoLayerSiluRegression Model, double[] W, SyntheticDataset Data) Problem(int n, int m, double tau0 = 1, double outputStd = 0.5)
+    {
+        var data = TeacherStudent.Arbel(trainCount: n, inputDimension: 5, testCount: 0, seed: 4);
+        var network = new TwoLayerSilu(5, m, hasBias: true);
+        double[] w = TeacherStudent.InitialParameters(network, tau0, seed: 6, outputStd: outputStd);
+        return (new TwoLayerSiluRegression(network, data.TrainX, data.TrainY), w, data);
+    }
+
+    [Fact]
+    public void Kernel_columns_equal_the_assembled_NTK_columns()
+    {
+        var (model, w, data) = Problem(60, 40);
+        using (data) using (model)
+        {
+            var jacobian = model.Linearize(w, new double[60]);
+            using var a = new DenseMatrix<double>(60, 60);
+            jacobian.Ntk(a);
+            int[] rows = [3, 17, 41, 59];
+            using var columns = new DenseMatrix<double>(60, rows.Length);
+            ((IKernelColumns)jacobian).KernelColumns(rows, columns);
+            for (int i = 0; i < 60; i++)
+                for (int j = 0; j < rows.Length; j++)
+                {
+                    double reference = i >= rows[j] ? a[i, rows[j]] : a[rows[j], i]; // lower triangle
+                    Assert.Equal(reference, columns[i, j], 1e-13 * Math.Abs(a[0, 0]));
+                }
+        }
+    }
+
+    [Fact]
+    public void At_full_rank_the_preconditioner_is_the_inverse_and_CG_equals_Cholesky()
+    {
+        var (model, w, data) = Problem(80, 60);
+        using (data) using (model)
+        {
+            double[] r = new double[80];
+            var jacobian = model.Linearize(w, r);
+            const double epsilon = 1e-4;
+            using var system = new GaussNewtonSystem(80, model.ParameterCount, StepForm.Kernel);
+            system.Assemble(jacobian);
+            Assert.True(system.TrySolve(epsilon, r, new double[model.ParameterCount], out _));
+            double[] exact = system.SolveVector.ToArray();
+
+            using var nystrom = new NystromPreconditioner(80, model.ParameterCount, rank: 80);
+            nystrom.Build(jacobian, epsilon, seed: 1);
+            var cg = new ConjugateGradient(80, model.ParameterCount);
+            double[] z = new double[80];
+            Assert.Equal(CgOutcome.Converged, cg.Solve(jacobian, epsilon, nystrom, r, z, 1e-12, 50));
+            Assert.InRange(cg.Iterations, 1, 3);
+            Assert.True(RelativeDifference(exact, z) < 1e-9, $"{RelativeDifference(exact, z):E2}");
+        }
+    }
+
+    [Fact]
+    public void Training_with_the_Nystrom_solver_follows_the_exact_one()
+    {
+        const int n = 400;
+        var (model, w0, data) = Problem(n, 150);
+        using (data) using (model)
+        {
+            TrainingResult Run(GaussNewtonSolver solver, out double[] w)
+            {
+                w = (double[])w0.Clone();
+                return Trainer.Train(model, w, new TrainingOptions
+                {
+                    LinearSolver = solver, NystromRank = 100, FixedDamping = 1e-4, GaussNewtonStep = GaussNewtonStepRule.Fixed,
+                    MaxIterations = 4, RelativeTolerance = 0, LinearTolerance = 1e-11, MaxLinearIterations = 500, Form = StepForm.Kernel,
+                });
+            }
+            var exact = Run(GaussNewtonSolver.Exact, out double[] wExact);
+            var nystrom = Run(GaussNewtonSolver.Nystrom, out double[] wNystrom);
+            Assert.True(TrainingStatus.MaxIterations == nystrom.Status, nystrom.Message);
+            Assert.True(RelativeDifference(wExact, wNystrom) < 1e-8, $"{RelativeDifference(wExact, wNystrom):E2}");
+            Assert.All(nystrom.Records.Skip(1), r => Assert.True(r.LinearIterations > 0));
+            Assert.True(nystrom.Records[1].PreconditionerRefreshed);
+        }
+    }
+
+    [Fact]
+    public void The_Nystrom_preconditioner_cuts_CG_iterations_on_an_ill_conditioned_NTK()
+    {
+        const int n = 600;
+        var (model, w, data) = Problem(n, 300, tau0: 1, outputStd: 1);
+        using (data) using (model)
+        {
+            double[] r = new double[n];
+            var jacobian = model.Linearize(w, r);
+            const double epsilon = 1e-6; // far below most of the spectrum: κ(A + εI) is large
+            var cg = new ConjugateGradient(n, model.ParameterCount);
+            double[] z = new double[n];
+            var plain = cg.Solve(jacobian, epsilon, new Identity(), r, z, 1e-8, 5000);
+            int plainIterations = cg.Iterations;
+            using var nystrom = new NystromPreconditioner(n, model.ParameterCount, rank: 150);
+            nystrom.Build(jacobian, epsilon, seed: 3);
+            Assert.Equal(CgOutcome.Converged, cg.Solve(jacobian, epsilon, nystrom, r, z, 1e-8, 5000));
+            Assert.True(cg.Iterations * 5 <= plainIterations, $"Nyström {cg.Iterations} iterations, plain {plainIterations} ({plain})");
+        }
+    }
+
+    [Fact]
+    public void The_Nystrom_solver_refuses_the_parameter_form_and_a_negative_rank()
+    {
+        var (model, w, data) = Problem(30, 10);
+        using (data) using (model)
+        {
+            Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Train(model, w, new TrainingOptions { LinearSolver = GaussNewtonSolver.Nystrom, Form = StepForm.Parameter }));
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Train(model, w, new TrainingOptions { LinearSolver = GaussNewtonSolver.Nystrom, NystromRank = -1 }));
+            Assert.Equal("NystromRank", e.ParamName);
+        }
+    }
+
+    private static double RelativeDifference(double[] a, double[] b)
+    {
+        double d = 0, s = 0;
+        for (int i = 0; i < a.Length; i++) { d += (a[i] - b[i]) * (a[i] - b[i]); s += a[i] * a[i]; }
+        return Math.Sqrt(d / s);
+    }
+}
