@@ -185,8 +185,8 @@ internal static class CommandLine
             });
             _gnSolver.AcceptOnlyFromAmong("exact", "pcg", "nystrom");
             _rank = Add(command, new Option<int>("--rank") { Description = "--solver nystrom: the number k of sampled NTK columns (0: min(N, 512))", DefaultValueFactory = _ => 0 });
-            _cgTol = Add(command, new Option<double>("--cg-tol") { Description = "--solver pcg|nystrom: CG's relative residual tolerance", DefaultValueFactory = _ => 1e-10 });
-            _cgMaxIter = Add(command, new Option<int>("--cg-max-iter") { Description = "--solver pcg|nystrom: CG's iteration limit per solve", DefaultValueFactory = _ => 50 });
+            _cgTol = Add(command, new Option<double>("--cg-tol") { Description = "--solver pcg|nystrom: CG's relative residual tolerance (nystrom: 1e-6 unless given)", DefaultValueFactory = _ => 1e-10 });
+            _cgMaxIter = Add(command, new Option<int>("--cg-max-iter") { Description = "--solver pcg|nystrom: CG's iteration limit per solve (nystrom: 500 unless given)", DefaultValueFactory = _ => 50 });
             _gdStep = Add(command, new Option<string>("--gd-step")
             {
                 Description = "GD's step: normalized (λ/L̂, L̂ = λ_max(JJᵀ)/N at the start) or literal (λ itself, Arbel's; default λ = 10)",

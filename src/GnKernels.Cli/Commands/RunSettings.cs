@@ -110,8 +110,9 @@ internal sealed record RunSettings
     {
         KernelMetricsInterval = KernelMetricsInterval,
         NystromRank = NystromRank,
-        LinearTolerance = LinearTolerance,
-        MaxLinearIterations = MaxLinearIterations,
+        // Nyström solves run to 1e-6 within 500 iterations unless told otherwise: at a small ε₀ they need hundreds.
+        LinearTolerance = Solver == GaussNewtonSolver.Nystrom && !Given.Contains("--cg-tol") ? 1e-6 : LinearTolerance,
+        MaxLinearIterations = Solver == GaussNewtonSolver.Nystrom && !Given.Contains("--cg-max-iter") ? 500 : MaxLinearIterations,
         TeacherHiddenWeights = teacherHiddenWeights,
         Method = method,
         LearningRate = LearningRate,
