@@ -15,7 +15,9 @@ internal sealed class RunMetrics : IDisposable
 {
     private const double MachineEpsilon = 2.220446049250313e-16; // 2⁻⁵²
     private readonly double[] _w0;
-    private readonly Range _hidden, _output;
+    private readonly Range _hidden, _output; // the two layers' parameters, when the model is the two-layer network
+    private readonly bool _layered;
+    private readonly int _interval;
     private readonly int _inputDimension, _units;
     private readonly double[]? _teacherBasis; // orthonormal rows spanning the teacher's hidden weight vectors
     private readonly GaussNewtonSystem? _kernel;
@@ -27,7 +29,9 @@ internal sealed class RunMetrics : IDisposable
     {
         _w0 = (double[])c.W.Clone();
         var network = (c.Model as TwoLayerSiluRegression)?.Network;
-        (_hidden, _output) = network is null ? (.., ..) : (..network.OutputWeightsOffset, network.OutputWeightsOffset..);
+        _layered = network is not null;
+        if (network is not null) (_hidden, _output) = (..network.OutputWeightsOffset, network.OutputWeightsOffset..);
+        _interval = c.Options.KernelMetricsInterval;
         (_inputDimension, _units) = (network?.InputDimension ?? 0, network?.Width ?? 0);
         if (c.Options.TeacherHiddenWeights is { } teacher)
         {
@@ -51,15 +55,15 @@ internal sealed class RunMetrics : IDisposable
         record = record with
         {
             Distance = Distance(c.W, ..),
-            HiddenDistance = _hidden.Equals(..) ? double.NaN : Distance(c.W, _hidden),
-            OutputDistance = _hidden.Equals(..) ? double.NaN : Distance(c.W, _output),
+            HiddenDistance = _layered ? Distance(c.W, _hidden) : double.NaN,
+            OutputDistance = _layered ? Distance(c.W, _output) : double.NaN,
             TeacherAlignment = _teacherBasis is null ? double.NaN : Alignment(c.W.AsSpan(_hidden)),
         };
         return kernel && _kernel is not null ? Kernel(record, c) : record;
     }
 
     /// <summary>Whether iteration <paramref name="k"/> measures the NTK (the last one is measured by the caller's Finish).</summary>
-    public bool KernelDue(int k, int interval) => _kernel is not null && k % interval == 0;
+    public bool KernelDue(int k) => _kernel is not null && k % _interval == 0;
 
     public bool HasKernel(IterationRecord r) => _kernel is null || !double.IsNaN(r.NtkLambdaMax);
 

@@ -81,7 +81,7 @@ internal sealed class TrainingDriver : IDisposable
                 ForwardSeconds = outcome.Record.ForwardSeconds + stepForward,
                 ElapsedSeconds = Elapsed(),
             };
-            record = _metrics.Measure(record, c, _metrics.KernelDue(k, options.KernelMetricsInterval));
+            record = _metrics.Measure(record, c, _metrics.KernelDue(k));
             records.Add(record);
 
             if (options.OnIteration is { } callback)
