@@ -32,24 +32,35 @@ internal sealed class ConjugateGradient(int rows, int columns)
     /// <summary>Iterations of the last solve.</summary>
     public int Iterations { get; private set; }
 
-    /// <summary>z ≈ (J·Jᵀ + εI)⁻¹·b, starting from z = 0, preconditioned by <paramref name="preconditioner"/>.</summary>
+    /// <summary>
+    /// z ≈ (J·Jᵀ + εI)⁻¹·b, preconditioned by <paramref name="preconditioner"/>, starting from z = 0 or, with
+    /// <paramref name="warmStart"/>, from the z passed in (one product more; along a run of small steps the last
+    /// step's z is close to this one's).
+    /// </summary>
     public CgOutcome Solve(IJacobian jacobian, double epsilon, IPreconditioner preconditioner, ReadOnlySpan<double> b, Span<double> z,
-        double tolerance, int maxIterations)
+        double tolerance, int maxIterations, bool warmStart = false)
     {
-        z.Clear();
-        b.CopyTo(_residual);
         double bNorm = TensorPrimitives.Norm(b), target = tolerance * bNorm;
         Iterations = 0;
-        if (bNorm == 0) return CgOutcome.Converged;
+        if (warmStart)
+        {
+            Apply(jacobian, epsilon, z, _product);
+            TensorPrimitives.Subtract(b, _product, _residual); // r = b − (J·Jᵀ + εI)z
+        }
+        else
+        {
+            z.Clear();
+            b.CopyTo(_residual);
+        }
+        if (bNorm == 0) { z.Clear(); return CgOutcome.Converged; }
+        if (TensorPrimitives.Norm<double>(_residual) <= target) return CgOutcome.Converged;
         Precondition(preconditioner);
         _preconditioned.CopyTo(_direction, 0);
         double rz = TensorPrimitives.Dot<double>(_residual, _preconditioned);
         while (Iterations < maxIterations)
         {
             Iterations++;
-            jacobian.MultiplyTransposed(_direction, _parameters);
-            jacobian.Multiply(_parameters, _product);
-            TensorPrimitives.MultiplyAdd(_direction, epsilon, _product, _product); // (J·Jᵀ + εI)·p
+            Apply(jacobian, epsilon, _direction, _product);
             double curvature = TensorPrimitives.Dot<double>(_direction, _product);
             if (!(curvature > 0)) return CgOutcome.Indefinite;
             double alpha = rz / curvature;
@@ -65,4 +76,12 @@ internal sealed class ConjugateGradient(int rows, int columns)
     }
 
     private void Precondition(IPreconditioner preconditioner) => preconditioner.Apply(_residual, _preconditioned);
+
+    /// <summary>result = (J·Jᵀ + εI)·p, matrix-free.</summary>
+    private void Apply(IJacobian jacobian, double epsilon, ReadOnlySpan<double> p, Span<double> result)
+    {
+        jacobian.MultiplyTransposed(p, _parameters);
+        jacobian.Multiply(_parameters, result);
+        TensorPrimitives.MultiplyAdd(p, epsilon, result, result);
+    }
 }

@@ -119,8 +119,8 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
         double gradientNorm = c.GradientNorm();
         double epsilon = Scheduled(options, k) ?? _preconditionerDamping; // the factor preconditions any nearby ε
         var outcome = _cg!.Solve(c.Jacobian, epsilon, _cholesky!, c.Residual, _z,
-            options.LinearTolerance, options.MaxLinearIterations);
-        if (outcome != CgOutcome.Converged) return null;
+            options.LinearTolerance, options.MaxLinearIterations, warmStart: _iterative);
+        if (outcome != CgOutcome.Converged) { _iterative = false; return null; }
         _iterative = true;
         double seconds = clock.Lap();
         // Refresh once the iterations cost more than assembling and factoring anew (or past a fixed count, if set).
@@ -153,7 +153,9 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
                 buildSeconds = clock.Lap();
                 (_buildSeconds, _refreshNext, built) = (buildSeconds, false, true);
             }
-            var outcome = _cg!.Solve(c.Jacobian, epsilon, _nystrom!, c.Residual, _z, options.LinearTolerance, options.MaxLinearIterations);
+            // The last step's z starts this solve (a failed solve's z is not trusted).
+            var outcome = _cg!.Solve(c.Jacobian, epsilon, _nystrom!, c.Residual, _z, options.LinearTolerance, options.MaxLinearIterations,
+                warmStart: _iterative && attempt == 0);
             double solveSeconds = clock.Lap();
             if (outcome == CgOutcome.Converged)
             {
@@ -167,6 +169,7 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
                     Retries = attempt, FactorSeconds = buildSeconds, SolveSeconds = solveSeconds + clock.Lap(),
                 };
             }
+            _iterative = false;
             if (built)
                 throw new NotSolvableException(
                     $"iteration {k}: conjugate gradients with a fresh Nyström preconditioner of rank {_nystrom!.Rank} ended {outcome} after {_cg.Iterations} iterations " +

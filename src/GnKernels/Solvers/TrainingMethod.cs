@@ -59,7 +59,8 @@ public enum GaussNewtonSolver
     /// <see cref="TrainingOptions.NystromRank"/> sampled columns (Frangella, Tropp and Udell): no N×N matrix is ever
     /// formed, so memory is O(N·(M + k)) and N can exceed what the dense forms fit. The damping is ε₀
     /// (<see cref="TrainingOptions.DampingFloor"/>, or a fixed ε or schedule): λ_min(A) is not estimated, and it is 0
-    /// whenever N exceeds P. The preconditioner is rebuilt when a solve took longer than its last build, or failed.
+    /// whenever N exceeds P. The preconditioner is rebuilt when a solve took longer than its last build, or failed; each
+    /// solve starts from the last step's z.
     /// </summary>
     Nystrom,
 }

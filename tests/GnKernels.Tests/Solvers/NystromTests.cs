@@ -68,6 +68,33 @@ public class NystromTests
     }
 
     [Fact]
+    public void A_warm_start_at_the_solution_needs_no_iteration_and_near_it_reaches_the_same_z()
+    {
+        var (model, w, data) = Problem(80, 60);
+        using (data) using (model)
+        {
+            double[] r = new double[80];
+            var jacobian = model.Linearize(w, r);
+            const double epsilon = 1e-4;
+            using var nystrom = new NystromPreconditioner(80, model.ParameterCount, rank: 20);
+            nystrom.Build(jacobian, epsilon, seed: 2);
+            var cg = new ConjugateGradient(80, model.ParameterCount);
+            double[] cold = new double[80];
+            Assert.Equal(CgOutcome.Converged, cg.Solve(jacobian, epsilon, nystrom, r, cold, 1e-12, 500));
+            int coldIterations = cg.Iterations;
+
+            double[] warm = (double[])cold.Clone();
+            Assert.Equal(CgOutcome.Converged, cg.Solve(jacobian, epsilon, nystrom, r, warm, 1e-10, 500, warmStart: true));
+            Assert.Equal(0, cg.Iterations);
+
+            for (int i = 0; i < warm.Length; i++) warm[i] = cold[i] * 1.01;
+            Assert.Equal(CgOutcome.Converged, cg.Solve(jacobian, epsilon, nystrom, r, warm, 1e-12, 500, warmStart: true));
+            Assert.True(cg.Iterations < coldIterations, $"warm {cg.Iterations}, cold {coldIterations}");
+            Assert.True(RelativeDifference(cold, warm) < 1e-9, $"{RelativeDifference(cold, warm):E2}");
+        }
+    }
+
+    [Fact]
     public void Training_with_the_Nystrom_solver_follows_the_exact_one()
     {
         const int n = 400;
