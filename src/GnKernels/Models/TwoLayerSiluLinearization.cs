@@ -31,7 +31,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
     private bool _multiplying; // which row pass IRowRangeWork.Run runs: the forward pass or J·δw
     private readonly double[] _w, _f, _unitScratch, _directionScratch, _product;
     private DenseMatrix<double>? _x, _hiddenGram, _jacobianRows, _phiRows, _weightedRows, _inputRows, _hiddenColumns;
-    private double[] _inputKernel = [];
+    private DenseMatrix<double>? _inputKernelRows; // X̃·X̃_Sᵀ for one block of rows
     private double[]? _rootWeights;
 
     internal TwoLayerSiluLinearization(TwoLayerSilu model, int sampleCount, int blockSize)
@@ -181,7 +181,8 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
             _weightedRows = DenseMatrix<double>.CreateUninitialized(k, _m);
             _inputRows = DenseMatrix<double>.CreateUninitialized(k, _d);
             _hiddenColumns = DenseMatrix<double>.CreateUninitialized(_n, k);
-            _inputKernel = new double[k];
+            _inputKernelRows?.Dispose();
+            _inputKernelRows = DenseMatrix<double>.CreateUninitialized(_xRows.Rows, k);
         }
         for (int j = 0; j < k; j++)
         {
@@ -194,16 +195,26 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
         if (TensorPrimitives.MaxMagnitude(OutputWeights) == 0) return; // v = 0: E = 0
 
         Blas.Gemm(1.0, _weighted, Transpose.None, _weightedRows!, Transpose.Transposed, 0.0, _hiddenColumns!);
-        Span<double> inputKernel = _inputKernel;
-        for (int n = 0; n < _n; n++)
+        int block = (int)_xRows.Rows;
+        for (int r0 = 0; r0 < _n; r0 += block)
         {
-            // (X̃·X̃_Sᵀ)ₙ, one row at a time: k dot products of length d.
-            ReadOnlySpan<double> xn = x.Row(n);
-            for (int j = 0; j < k; j++) inputKernel[j] = TensorPrimitives.Dot(xn, _inputRows!.Row(j)) + (_model.HasBias ? 1 : 0);
-            Span<double> hidden = _hiddenColumns!.Row(n);
-            TensorPrimitives.Multiply(hidden, inputKernel, hidden);
-            Span<double> a = result.Row(n);
-            TensorPrimitives.MultiplyAdd(hidden, s2, a, a);
+            // X̃·X̃_Sᵀ for a block of rows by one small GEMM (inner dimension d), then the Hadamard product row by row.
+            int count = Math.Min(block, _n - r0);
+            for (int r = 0; r < block; r++)
+            {
+                if (r < count) x.Row(r0 + r).CopyTo(_xRows.Row(r));
+                else _xRows.Row(r).Clear();
+            }
+            Blas.Gemm(1.0, _xRows, Transpose.None, _inputRows!, Transpose.Transposed, 0.0, _inputKernelRows!);
+            for (int r = 0; r < count; r++)
+            {
+                Span<double> inputKernel = _inputKernelRows!.Row(r);
+                if (_model.HasBias) TensorPrimitives.Add(inputKernel, 1.0, inputKernel);
+                Span<double> hidden = _hiddenColumns!.Row(r0 + r);
+                TensorPrimitives.Multiply(hidden, inputKernel, hidden);
+                Span<double> a = result.Row(r0 + r);
+                TensorPrimitives.MultiplyAdd(hidden, s2, a, a);
+            }
         }
     }
 
@@ -274,7 +285,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
     public void Dispose()
     {
         foreach (var m in new[] { _phi, _weighted, _uTransposed, _directionTransposed, _scaledX, _unitGradient, _panel, _xRows, _kernelRows, _hiddenGram, _jacobianRows,
-                                  _phiRows, _weightedRows, _inputRows, _hiddenColumns })
+                                  _phiRows, _weightedRows, _inputRows, _hiddenColumns, _inputKernelRows })
             m?.Dispose();
     }
 
