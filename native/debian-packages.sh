@@ -1,7 +1,21 @@
 # Shared by the staging scripts here (sourced, not run): fetch Debian packages without installing them.
+# begin_staging DEST: nothing to do if have_all (the caller's) already holds; otherwise take DEST's lock, check again
+# (a concurrent build may have staged it meanwhile) and work in a scratch folder that is removed on exit, so a failure
+# never leaves a half-staged DEST behind.
 # fetch_debs ARCH PACKAGE... downloads the .deb files into the current folder. The machine's own architecture uses
 # the system's package lists; a foreign one (arm64 on an x64 machine) gets private lists in ./apt-state, so the
 # system's dpkg configuration is never changed and no root is needed for it.
+
+begin_staging() {
+  have_all && exit 0
+  mkdir -p "$1"
+  exec 9>"$1/.lock"
+  flock 9
+  have_all && exit 0
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  cd "$work"
+}
 
 fetch_debs() {
   local arch=$1; shift

@@ -8,23 +8,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 dest=${1:?usage: stage-arm64-emulator.sh DEST_DIR}
 have_all() { [[ -x "$dest/qemu-aarch64-static" && -f "$dest/sysroot/lib/ld-linux-aarch64.so.1" ]]; }
-have_all && exit 0
-
-mkdir -p "$dest"
-exec 9>"$dest/.lock"
-flock 9
-have_all && exit 0
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-
 fail() {
   echo "stage-arm64-emulator: $*" >&2
   echo "stage-arm64-emulator: fix: run 'sudo apt-get update' once (or install qemu-user-static), then run again." >&2
   exit 1
 }
 source "$here/debian-packages.sh"
+begin_staging "$dest"
 
 require_debian_tools
 fetch_debs "$(dpkg --print-architecture)" qemu-user-static

@@ -20,24 +20,14 @@ wanted=(libopenblas.so.0 libgfortran.so.5)
 [[ $arch == amd64 ]] && wanted+=(libquadmath.so.0)
 
 have_all() { for f in "${wanted[@]}"; do [[ -f "$dest/$f" ]] || return 1; done; }
-have_all && exit 0
-
-mkdir -p "$dest"
-exec 9>"$dest/.lock"
-flock 9
-have_all && exit 0
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-trap 'echo "stage-openblas: failed at line $LINENO; see native/README.md" >&2' ERR
-cd "$work"
-
 fail() {
   echo "stage-openblas: $*" >&2
   echo "stage-openblas: fix: run 'sudo apt-get update' once (or install libopenblas0-pthread), then build again." >&2
   exit 1
 }
 source "$here/debian-packages.sh"
+begin_staging "$dest"
+trap 'echo "stage-openblas: failed at line $LINENO; see native/README.md" >&2' ERR
 
 require_debian_tools
 fetch_debs "$arch" "${packages[@]}" "${licence_packages[@]}"

@@ -143,8 +143,9 @@ internal static class CommandLine
     private sealed class SettingsOptions
     {
         private readonly List<Option> _all = [];
-        private readonly Option<int> _n, _m, _d, _seed, _maxIter, _threads, _test, _splitSeed, _metrics, _rank, _cgMaxIter;
-        private readonly Option<double> _cgTol;
+        private readonly Option<int> _n, _m, _d, _seed, _maxIter, _threads, _test, _splitSeed, _metrics, _rank;
+        private readonly Option<int?> _cgMaxIter;
+        private readonly Option<double?> _cgTol;
         private readonly Option<double> _tau0, _tol, _maxTime, _testFraction;
         private readonly Option<double?> _lr;
         private readonly Option<bool> _bias, _standardize;
@@ -172,48 +173,18 @@ internal static class CommandLine
             _threads = Add(command, new Option<int>("--threads") { Description = "OpenBLAS threads, at most the CPU count (0: its default)", DefaultValueFactory = _ => 0 });
             _test = Add(command, new Option<int>("--test") { Description = "Test points (synthetic data)", DefaultValueFactory = _ => 2000 });
             _lr = Add(command, new Option<double?>("--lr") { Description = "Learning rate λ (GN: a step of λ/N along the GN direction, default N with --step backtracking, 10 with --step fixed; GD: default 1 in units of 1/L̂)" });
-            _gnStep = Add(command, new Option<string>("--step")
-            {
-                Description = "GN's step: backtracking (from λ/N, halved until the loss falls: never rises) or fixed (λ/N every step, Arbel's; no acceptance test)",
-                DefaultValueFactory = _ => gnStep,
-            });
-            _gnStep.AcceptOnlyFromAmong("backtracking", "fixed");
-            _gnSolver = Add(command, new Option<string>("--solver")
-            {
-                Description = "GN's linear solve: exact (assemble and factor every step), pcg (conjugate gradients, preconditioned by an earlier step's factor) or nystrom (CG preconditioned by k sampled NTK columns: no N×N matrix, for large N)",
-                DefaultValueFactory = _ => "exact",
-            });
-            _gnSolver.AcceptOnlyFromAmong("exact", "pcg", "nystrom");
+            _gnStep = Choice(command, "--step", "GN's step: backtracking (from λ/N, halved until the loss falls: never rises) or fixed (λ/N every step, Arbel's; no acceptance test)", gnStep, "backtracking", "fixed");
+            _gnSolver = Choice(command, "--solver", "GN's linear solve: exact (assemble and factor every step), pcg (conjugate gradients, preconditioned by an earlier step's factor) or nystrom (CG preconditioned by k sampled NTK columns: no N×N matrix, for large N)", "exact", "exact", "pcg", "nystrom");
             _rank = Add(command, new Option<int>("--rank") { Description = "--solver nystrom: the number k of sampled NTK columns (0: min(N, 512))", DefaultValueFactory = _ => 0 });
-            _cgTol = Add(command, new Option<double>("--cg-tol") { Description = "--solver pcg|nystrom: CG's relative residual tolerance (nystrom: 1e-6 unless given)", DefaultValueFactory = _ => 1e-10 });
-            _cgMaxIter = Add(command, new Option<int>("--cg-max-iter") { Description = "--solver pcg|nystrom: CG's iteration limit per solve (nystrom: 500 unless given)", DefaultValueFactory = _ => 50 });
-            _gdStep = Add(command, new Option<string>("--gd-step")
-            {
-                Description = "GD's step: normalized (λ/L̂, L̂ = λ_max(JJᵀ)/N at the start) or literal (λ itself, Arbel's; default λ = 10)",
-                DefaultValueFactory = _ => "normalized",
-            });
-            _gdStep.AcceptOnlyFromAmong("normalized", "literal");
-            _ggnMetric = Add(command, new Option<string>("--ggn-metric")
-            {
-                Description = "GGN-SCORE's regularizer metric: released (H = diag h'', the authors' code) or textbook (H = τ·diag h'')",
-                DefaultValueFactory = _ => "released",
-            });
-            _ggnMetric.AcceptOnlyFromAmong("released", "textbook");
+            _cgTol = Add(command, new Option<double?>("--cg-tol") { Description = "--solver pcg|nystrom: CG's relative residual tolerance (default: 1e-10 for pcg, 1e-6 for nystrom)" });
+            _cgMaxIter = Add(command, new Option<int?>("--cg-max-iter") { Description = "--solver pcg|nystrom: CG's iteration limit per solve (default: 50 for pcg, 500 for nystrom)" });
+            _gdStep = Choice(command, "--gd-step", "GD's step: normalized (λ/L̂, L̂ = λ_max(JJᵀ)/N at the start) or literal (λ itself, Arbel's; default λ = 10)", "normalized", "normalized", "literal");
+            _ggnMetric = Choice(command, "--ggn-metric", "GGN-SCORE's regularizer metric: released (H = diag h'', the authors' code) or textbook (H = τ·diag h'')", "released", "released", "textbook");
             _ggnTau = Add(command, new Option<double?>("--ggn-tau") { Description = "GGN-SCORE's regularization weight τ (default 1e-4)" });
             _ggnMu = Add(command, new Option<double?>("--ggn-mu") { Description = "GGN-SCORE's pseudo-Huber μ (default √M)" });
             _ggnLipschitz = Add(command, new Option<double?>("--ggn-lipschitz") { Description = "GGN-SCORE's constant L: step min(1/L, 1)/(1 + M_g·η) (default: step 0.5, the authors' code without L)" });
-            _teacher = Add(command, new Option<string>("--teacher")
-            {
-                Description = "Synthetic data: arbel (x ~ N(0, I), Gaussian teacher /M*) or sphere (x uniform on the sphere, unit-vector teacher with ±1 outputs: GGN-SCORE's)",
-                DefaultValueFactory = _ => "arbel",
-            });
-            _teacher.AcceptOnlyFromAmong("arbel", "sphere");
-            _scaling = Add(command, new Option<string>("--scaling")
-            {
-                Description = "Output scaling s: mean-field (1/M, Arbel's) or ntk (1/√M, GGN-SCORE's)",
-                DefaultValueFactory = _ => "mean-field",
-            });
-            _scaling.AcceptOnlyFromAmong("mean-field", "ntk");
+            _teacher = Choice(command, "--teacher", "Synthetic data: arbel (x ~ N(0, I), Gaussian teacher /M*) or sphere (x uniform on the sphere, unit-vector teacher with ±1 outputs: GGN-SCORE's)", "arbel", "arbel", "sphere");
+            _scaling = Choice(command, "--scaling", "Output scaling s: mean-field (1/M, Arbel's) or ntk (1/√M, GGN-SCORE's)", "mean-field", "mean-field", "ntk");
             _metrics = Add(command, new Option<int>("--metrics")
             {
                 Description = "Measure the NTK's λ_min, λ_max, condition number, tr(A⁺) and drift from A₀ every this many iterations (and at the start and end) into the CSV; 0: off (each costs an N×N eigendecomposition)",
@@ -240,6 +211,14 @@ internal static class CommandLine
             Standardize = p.GetValue(_standardize), SavePath = p.GetValue(_save),
             Given = _all.Where(o => p.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToHashSet(),
         };
+
+        /// <summary>An option that takes one of <paramref name="values"/> (a parse error names them otherwise).</summary>
+        private Option<string> Choice(Command command, string name, string description, string defaultValue, params string[] values)
+        {
+            var option = Add(command, new Option<string>(name) { Description = description, DefaultValueFactory = _ => defaultValue });
+            option.AcceptOnlyFromAmong(values);
+            return option;
+        }
 
         private T Add<T>(Command command, T option) where T : Option
         {

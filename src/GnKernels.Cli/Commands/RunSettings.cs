@@ -32,8 +32,8 @@ internal sealed record RunSettings
     public int KernelMetricsInterval { get; init; }
     /// <summary>--solver nystrom: sampled NTK columns (0: min(N, 512)).</summary>
     public int NystromRank { get; init; }
-    public double LinearTolerance { get; init; } = 1e-10;
-    public int MaxLinearIterations { get; init; } = 50;
+    public double? LinearTolerance { get; init; }
+    public int? MaxLinearIterations { get; init; }
     public string OutputDirectory { get; init; } = "";
     public string? DataPath { get; init; }
     public string? Target { get; init; }
@@ -74,16 +74,16 @@ internal sealed record RunSettings
         long p = (long)M * (D + (Bias ? 2 : 1));
         if (p > Array.MaxLength) return $"--m {M} with --d {D} gives {p:N0} parameters; at most {Array.MaxLength:N0} fit in a span.";
         if (NystromRank < 0) return $"--rank must be ≥ 0 (0: min(N, 512)); got {NystromRank}.";
-        if (!(LinearTolerance > 0 && LinearTolerance < 1)) return $"--cg-tol must lie in (0, 1); got {LinearTolerance}.";
-        if (MaxLinearIterations < 1) return $"--cg-max-iter must be at least 1; got {MaxLinearIterations}.";
+        if (LinearTolerance is { } cgTolerance && !(cgTolerance > 0 && cgTolerance < 1)) return $"--cg-tol must lie in (0, 1); got {cgTolerance}.";
+        if (MaxLinearIterations is { } cgLimit && cgLimit < 1) return $"--cg-max-iter must be at least 1; got {cgLimit}.";
         // Φ and E (N×M each) and the Jacobian's row panel (N×256); then the NTK and its Cholesky scratch (N×N each), or
-        // with nystrom its k columns, their basis and a build's two temporaries (N×k each) and no N×N matrix.
+        // with nystrom its k columns, B and their basis, and the linearization's k-column scratch (N×k each) and no N×N matrix.
         int k = NystromRank > 0 ? Math.Min(NystromRank, N) : Math.Min(N, 512);
-        double solverBytes = Solver == GaussNewtonSolver.Nystrom ? 5.0 * N * k : 2.0 * N * N;
+        double solverBytes = Solver == GaussNewtonSolver.Nystrom ? 4.0 * N * k : 2.0 * N * N;
         double bytes = 8.0 * (2.0 * N * M + 256.0 * N + solverBytes + 256.0 * M + 3.0 * p);
         double available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (available > 0 && bytes > 0.8 * available)
-            return $"N = {N}, M = {M} needs about {bytes / (1 << 30):F1} GiB ({(Solver == GaussNewtonSolver.Nystrom ? $"two N×M matrices and five N×{k}" : "two N×M and two N×N matrices")}); " +
+            return $"N = {N}, M = {M} needs about {bytes / (1 << 30):F1} GiB ({(Solver == GaussNewtonSolver.Nystrom ? $"two N×M matrices and four N×{k}" : "two N×M and two N×N matrices")}); " +
                 $"this machine allows {available / (1 << 30):F1} GiB. Use a smaller --n or --m{(Solver == GaussNewtonSolver.Nystrom ? " or --rank" : ", or --solver nystrom (no N×N matrix)")}.";
         return null;
     }
@@ -110,9 +110,8 @@ internal sealed record RunSettings
     {
         KernelMetricsInterval = KernelMetricsInterval,
         NystromRank = NystromRank,
-        // Nyström solves run to 1e-6 within 500 iterations unless told otherwise: at a small ε₀ they need hundreds.
-        LinearTolerance = Solver == GaussNewtonSolver.Nystrom && !Given.Contains("--cg-tol") ? 1e-6 : LinearTolerance,
-        MaxLinearIterations = Solver == GaussNewtonSolver.Nystrom && !Given.Contains("--cg-max-iter") ? 500 : MaxLinearIterations,
+        LinearTolerance = LinearTolerance,
+        MaxLinearIterations = MaxLinearIterations,
         TeacherHiddenWeights = teacherHiddenWeights,
         Method = method,
         LearningRate = LearningRate,

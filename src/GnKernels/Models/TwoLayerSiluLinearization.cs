@@ -200,11 +200,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
         {
             // X̃·X̃_Sᵀ for a block of rows by one small GEMM (inner dimension d), then the Hadamard product row by row.
             int count = Math.Min(block, _n - r0);
-            for (int r = 0; r < block; r++)
-            {
-                if (r < count) x.Row(r0 + r).CopyTo(_xRows.Row(r));
-                else _xRows.Row(r).Clear();
-            }
+            CopyRowBlock(x, r0, count);
             Blas.Gemm(1.0, _xRows, Transpose.None, _inputRows!, Transpose.Transposed, 0.0, _inputKernelRows!);
             for (int r = 0; r < count; r++)
             {
@@ -322,6 +318,16 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
     private DenseMatrix<double> CheckEvaluated() =>
         _x ?? throw new InvalidOperationException("Call Evaluate(x, w) before using the Jacobian, its products or the NTK.");
 
+    /// <summary>Rows r0 … r0 + count − 1 of x into the row-block scratch, the rest of it zero (the GEMMs take whole blocks).</summary>
+    private void CopyRowBlock(DenseMatrix<double> x, int r0, int count)
+    {
+        for (int r = 0; r < _xRows.Rows; r++)
+        {
+            if (r < count) x.Row(r0 + r).CopyTo(_xRows.Row(r));
+            else _xRows.Row(r).Clear();
+        }
+    }
+
     /// <summary>result (lower) += s²·gram∘(X̃·X̃ᵀ), forming X̃·X̃ᵀ a block of rows at a time by GEMM.</summary>
     private void AddHadamardWithInputKernel(DenseMatrix<double> x, DenseMatrix<double> gram, double s2, DenseMatrix<double> result)
     {
@@ -329,11 +335,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
         for (int r0 = 0; r0 < _n; r0 += block)
         {
             int count = Math.Min(block, _n - r0);
-            for (int r = 0; r < block; r++)
-            {
-                if (r < count) x.Row(r0 + r).CopyTo(_xRows.Row(r));
-                else _xRows.Row(r).Clear();
-            }
+            CopyRowBlock(x, r0, count);
             Blas.Gemm(1.0, _xRows, Transpose.None, x, Transpose.Transposed, 0.0, _kernelRows);
             for (int r = 0; r < count; r++)
             {

@@ -119,7 +119,7 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
         double gradientNorm = c.GradientNorm();
         double epsilon = Scheduled(options, k) ?? _preconditionerDamping; // the factor preconditions any nearby ε
         var outcome = _cg!.Solve(c.Jacobian, epsilon, _cholesky!, c.Residual, _z,
-            options.LinearTolerance, options.MaxLinearIterations, warmStart: _iterative);
+            options.CgTolerance, options.CgMaxIterations, warmStart: _iterative);
         if (outcome != CgOutcome.Converged) { _iterative = false; return null; }
         _iterative = true;
         double seconds = clock.Lap();
@@ -154,7 +154,7 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
                 (_buildSeconds, _refreshNext, built) = (buildSeconds, false, true);
             }
             // The last step's z starts this solve (a failed solve's z is not trusted).
-            var outcome = _cg!.Solve(c.Jacobian, epsilon, _nystrom!, c.Residual, _z, options.LinearTolerance, options.MaxLinearIterations,
+            var outcome = _cg!.Solve(c.Jacobian, epsilon, _nystrom!, c.Residual, _z, options.CgTolerance, options.CgMaxIterations,
                 warmStart: _iterative && attempt == 0);
             double solveSeconds = clock.Lap();
             if (outcome == CgOutcome.Converged)
@@ -173,7 +173,7 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
             if (built)
                 throw new NotSolvableException(
                     $"iteration {k}: conjugate gradients with a fresh Nyström preconditioner of rank {_nystrom!.Rank} ended {outcome} after {_cg.Iterations} iterations " +
-                    $"(tolerance {options.LinearTolerance:G2}); raise MaxLinearIterations or NystromRank, or the damping ε = {epsilon:G3}.");
+                    $"(tolerance {options.CgTolerance:G2}); raise MaxLinearIterations or NystromRank, or the damping ε = {epsilon:G3}.");
         }
     }
 

@@ -10,12 +10,13 @@ namespace GnKernels.Solvers;
 /// Dᵢ ≤ 10⁻¹⁰·max D dropped), and from BᵀB = V·Σ²·Vᵀ its eigendecomposition Â = U·Λ·Uᵀ with U = B·V·Σ⁻¹, Λ = Σ².
 /// Then P⁻¹ = U·diag((λ_min(Λ) + μ)/(Λ + μ))·Uᵀ + (I − U·Uᵀ): the k largest directions of A are flattened to the level
 /// of the smallest one captured, so CG's iterations depend on the spectrum below it (the effective dimension at μ).
-/// Memory: two N×k matrices; each build costs two GEMMs of N×M×k through the structured NTK.
+/// Memory: three N×k matrices (the columns, B, U), all allocated once; each build costs two GEMMs of N×M×k through the
+/// structured NTK. Dropped directions are kept as zero columns, so every shape stays k and nothing is reallocated.
 /// </summary>
 internal sealed class NystromPreconditioner : IPreconditioner, IDisposable
 {
     private readonly int _n, _rank;
-    private readonly DenseMatrix<double> _columns, _basis, _small, _smallVectors;
+    private readonly DenseMatrix<double> _columns, _b, _basis, _small, _smallVectors, _rotation;
     private readonly int[] _indices;
     private readonly double[] _values, _weights, _projection, _unit, _product, _parameters;
     private int _kept;
@@ -24,9 +25,11 @@ internal sealed class NystromPreconditioner : IPreconditioner, IDisposable
     {
         (_n, _rank) = (n, rank);
         _columns = DenseMatrix<double>.CreateUninitialized(n, rank);
+        _b = DenseMatrix<double>.CreateUninitialized(n, rank);
         _basis = DenseMatrix<double>.CreateUninitialized(n, rank);
         _small = DenseMatrix<double>.CreateUninitialized(rank, rank);
         _smallVectors = DenseMatrix<double>.CreateUninitialized(rank, rank);
+        _rotation = DenseMatrix<double>.CreateUninitialized(rank, rank);
         _indices = new int[rank];
         (_values, _weights, _projection) = (new double[rank], new double[rank], new double[rank]);
         (_unit, _product, _parameters) = (new double[n], new double[n], new double[p]);
@@ -42,36 +45,32 @@ internal sealed class NystromPreconditioner : IPreconditioner, IDisposable
         if (jacobian is IKernelColumns structured) structured.KernelColumns(_indices, _columns);
         else GenericColumns(jacobian);
 
-        // W = C[S, :] = Q·D·Qᵀ; B = C·Q·D^(−1/2) over the directions W resolves.
+        // W = C[S, :] = Q·D·Qᵀ; B = C·Q·D^(−1/2), a zero column for each direction W does not resolve.
         for (int i = 0; i < _rank; i++) _columns.Row(_indices[i]).CopyTo(_small.Row(i));
         SymmetricEigen.Compute(_small, 0, _values, _smallVectors); // row k of _smallVectors is eigenvector k
         double top = _values[^1];
-        int first = Array.FindIndex(_values, v => v > 1e-10 * top);
-        if (first < 0 || !(top > 0)) { _kept = 0; return; }
+        int first = 0;
+        while (first < _rank && !(_values[first] > 1e-10 * top)) first++;
+        if (first == _rank || !(top > 0)) { _kept = 0; return; }
         _kept = _rank - first;
-        using var scaled = DenseMatrix<double>.CreateUninitialized(_rank, _kept); // Q·D^(−1/2) over the kept directions
         for (int i = 0; i < _rank; i++)
-            for (int k = 0; k < _kept; k++) scaled[i, k] = _smallVectors[first + k, i] / Math.Sqrt(_values[first + k]);
-        using var b = DenseMatrix<double>.CreateUninitialized(_n, _kept);
-        Blas.Gemm(1.0, _columns, Transpose.None, scaled, Transpose.None, 0.0, b);
+            for (int k = 0; k < _rank; k++)
+                _rotation[i, k] = k < first ? 0 : _smallVectors[k, i] / Math.Sqrt(_values[k]);
+        Blas.Gemm(1.0, _columns, Transpose.None, _rotation, Transpose.None, 0.0, _b);
 
-        // BᵀB = V·Σ²·Vᵀ; U = B·V·Σ⁻¹ (N×kept, orthonormal columns), Λ = Σ².
-        using var gram = DenseMatrix<double>.CreateUninitialized(_kept, _kept);
-        using var gramVectors = DenseMatrix<double>.CreateUninitialized(_kept, _kept);
-        Blas.Gemm(1.0, b, Transpose.Transposed, b, Transpose.None, 0.0, gram);
-        Span<double> lambda = _values.AsSpan(0, _kept);
-        SymmetricEigen.Compute(gram, 0, lambda, gramVectors);
-        using var rotation = DenseMatrix<double>.CreateUninitialized(_kept, _kept);
-        for (int i = 0; i < _kept; i++)
-            for (int k = 0; k < _kept; k++) rotation[i, k] = lambda[k] > 0 ? gramVectors[k, i] / Math.Sqrt(lambda[k]) : 0;
-        using var basis = DenseMatrix<double>.CreateUninitialized(_n, _kept);
-        Blas.Gemm(1.0, b, Transpose.None, rotation, Transpose.None, 0.0, basis);
-        for (int r = 0; r < _n; r++) { basis.Row(r).CopyTo(_basis.Row(r)); _basis.Row(r)[_kept..].Clear(); }
+        // BᵀB = V·Σ²·Vᵀ; U = B·V·Σ⁻¹ (orthonormal columns, zero where Σ = 0), Λ = Σ².
+        Blas.Gemm(1.0, _b, Transpose.Transposed, _b, Transpose.None, 0.0, _small);
+        SymmetricEigen.Compute(_small, 0, _values, _smallVectors);
+        double cutoff = 1e-12 * Math.Max(_values[^1], 0);
+        for (int i = 0; i < _rank; i++)
+            for (int k = 0; k < _rank; k++)
+                _rotation[i, k] = _values[k] > cutoff ? _smallVectors[k, i] / Math.Sqrt(_values[k]) : 0;
+        Blas.Gemm(1.0, _b, Transpose.None, _rotation, Transpose.None, 0.0, _basis);
 
-        // P⁻¹ = I + U·diag(w)·Uᵀ with w = (λ_min + μ)/(λ + μ) − 1.
-        double floor = Math.Max(lambda[0], 0);
-        for (int k = 0; k < _kept; k++) _weights[k] = (floor + mu) / (Math.Max(lambda[k], 0) + mu) - 1;
-        _weights.AsSpan(_kept).Clear();
+        // P⁻¹ = I + U·diag(w)·Uᵀ with w = (λ_min + μ)/(λ + μ) − 1, λ_min the smallest eigenvalue captured.
+        double floor = double.PositiveInfinity;
+        foreach (double v in _values) if (v > cutoff) floor = Math.Min(floor, v);
+        for (int k = 0; k < _rank; k++) _weights[k] = _values[k] > cutoff ? (floor + mu) / (_values[k] + mu) - 1 : 0;
     }
 
     public void Apply(ReadOnlySpan<double> r, Span<double> z)
@@ -113,6 +112,6 @@ internal sealed class NystromPreconditioner : IPreconditioner, IDisposable
 
     public void Dispose()
     {
-        foreach (var m in new[] { _columns, _basis, _small, _smallVectors }) m.Dispose();
+        foreach (var m in new[] { _columns, _b, _basis, _small, _smallVectors, _rotation }) m.Dispose();
     }
 }

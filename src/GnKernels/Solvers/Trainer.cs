@@ -66,9 +66,9 @@ public static class Trainer
         if (o.LinearSolver != GaussNewtonSolver.Exact && o.Form == StepForm.Parameter)
             throw new ArgumentOutOfRangeException(nameof(o.Form), o.Form, $"{o.LinearSolver} solves the kernel form; use StepForm.Automatic or .Kernel with it.");
         ArgumentOutOfRangeException.ThrowIfNegative(o.NystromRank, nameof(o.NystromRank));
-        ArgumentOutOfRangeException.ThrowIfLessThan(o.MaxLinearIterations, 1, nameof(o.MaxLinearIterations));
+        if (o.MaxLinearIterations is { } cgLimit) ArgumentOutOfRangeException.ThrowIfLessThan(cgLimit, 1, nameof(o.MaxLinearIterations));
         if (o.PreconditionerRefreshIterations is { } cap) ArgumentOutOfRangeException.ThrowIfLessThan(cap, 0, nameof(o.PreconditionerRefreshIterations));
-        if (!(o.LinearTolerance > 0 && o.LinearTolerance < 1))
+        if (o.LinearTolerance is { } cgTolerance && !(cgTolerance > 0 && cgTolerance < 1))
             throw new ArgumentOutOfRangeException(nameof(o.LinearTolerance), o.LinearTolerance, "The CG tolerance must lie in (0, 1).");
         if (!Enum.IsDefined(o.GradientDescentStep))
             throw new ArgumentOutOfRangeException(nameof(o.GradientDescentStep), o.GradientDescentStep,

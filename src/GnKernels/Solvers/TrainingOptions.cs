@@ -23,14 +23,26 @@ public sealed record TrainingOptions
     /// <summary>How GN solves its linear system: exactly (default) or by preconditioned conjugate gradients.</summary>
     public GaussNewtonSolver LinearSolver { get; init; } = GaussNewtonSolver.Exact;
 
-    /// <summary>Nyström: the number k of sampled NTK columns (0, the default: min(N, 512)); memory 2·N·k doubles.</summary>
+    /// <summary>Nyström: the number k of sampled NTK columns (0, the default: min(N, 512)); memory 3·N·k doubles.</summary>
     public int NystromRank { get; init; }
 
-    /// <summary>PCG: stop at ‖r − (A + εI)z‖ ≤ this × ‖r‖ (1e-10).</summary>
-    public double LinearTolerance { get; init; } = 1e-10;
+    /// <summary>
+    /// CG (<see cref="GaussNewtonSolver.Pcg"/>, <see cref="GaussNewtonSolver.Nystrom"/>): stop at ‖r − (A + εI)z‖ ≤ this × ‖r‖;
+    /// null: 1e-10 for Pcg (its factor preconditioner reaches it in a few iterations), 1e-6 for Nystrom.
+    /// </summary>
+    public double? LinearTolerance { get; init; }
 
-    /// <summary>PCG: the iteration limit of one solve, after which the step falls back to the exact solve (50).</summary>
-    public int MaxLinearIterations { get; init; } = 50;
+    /// <summary>
+    /// CG: the iteration limit of one solve, after which Pcg falls back to the exact step and Nystrom rebuilds its
+    /// preconditioner; null: 50 for Pcg, 500 for Nystrom (at a small ε₀ it needs hundreds).
+    /// </summary>
+    public int? MaxLinearIterations { get; init; }
+
+    /// <summary>The CG tolerance the solver uses (<see cref="LinearTolerance"/> or its default).</summary>
+    internal double CgTolerance => LinearTolerance ?? (LinearSolver == GaussNewtonSolver.Nystrom ? 1e-6 : 1e-10);
+
+    /// <summary>The CG iteration limit the solver uses (<see cref="MaxLinearIterations"/> or its default).</summary>
+    internal int CgMaxIterations => MaxLinearIterations ?? (LinearSolver == GaussNewtonSolver.Nystrom ? 500 : 50);
 
     /// <summary>
     /// PCG: a solve that needed more iterations than this refreshes the preconditioner at the next step; null (the
