@@ -88,6 +88,9 @@ public class TrainerContractTests
     [InlineData(nameof(TrainingOptions.LinearTolerance), 0.0)]
     [InlineData(nameof(TrainingOptions.MaxLinearIterations), 0.0)]
     [InlineData(nameof(TrainingOptions.Form), 0.0)]
+    [InlineData(nameof(TrainingOptions.KernelMetricsInterval), -1.0)]
+    [InlineData(nameof(TrainingOptions.NystromRank), -1.0)]
+    [InlineData(nameof(TrainingOptions.GgnLipschitz), 0.0)]
     public void Every_option_is_validated_by_name(string option, double value)
     {
         var o = option switch
@@ -102,6 +105,9 @@ public class TrainerContractTests
             nameof(TrainingOptions.LinearTolerance) => new TrainingOptions { LinearTolerance = value },
             nameof(TrainingOptions.MaxLinearIterations) => new TrainingOptions { MaxLinearIterations = (int)value },
             nameof(TrainingOptions.Form) => new TrainingOptions { LinearSolver = GaussNewtonSolver.Pcg, Form = StepForm.Parameter }, // PCG is kernel-form only
+            nameof(TrainingOptions.KernelMetricsInterval) => new TrainingOptions { KernelMetricsInterval = (int)value },
+            nameof(TrainingOptions.NystromRank) => new TrainingOptions { LinearSolver = GaussNewtonSolver.Nystrom, NystromRank = (int)value },
+            nameof(TrainingOptions.GgnLipschitz) => new TrainingOptions { Method = TrainingMethod.GgnScore, GgnLipschitz = value },
             _ => new TrainingOptions { DivergenceRatio = value },
         };
         var (model, x, w) = UserProblem(Target("sin·cos"), 2, seed: 0, n: 10, m: 10);
