@@ -88,15 +88,7 @@ public static class TeacherStudent
         return a;
     }
 
-    // Box-Muller: explicit so the stream of numbers is ours, not a library's.
-    private static void Gaussian(Random rng, Span<double> destination, double std)
-    {
-        for (int i = 0; i < destination.Length; i++)
-        {
-            double u1 = 1.0 - rng.NextDouble(), u2 = rng.NextDouble();
-            destination[i] = std * Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
-        }
-    }
+    private static void Gaussian(Random rng, Span<double> destination, double std) => GnKernels.Gaussian.Fill(rng, destination, std);
 
     private static void Normalize(Span<double> v)
     {

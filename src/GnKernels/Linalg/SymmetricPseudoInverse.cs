@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace GnKernels.Linalg;
 
 /// <summary>
@@ -17,34 +15,64 @@ public static class SymmetricPseudoInverse
     /// </summary>
     public static PseudoInverseSolution Solve(DenseMatrix<double> a, ReadOnlySpan<double> b, Span<double> x, double relativeCutoff = 1e-12, double absoluteCutoff = 0)
     {
-        ArgumentNullException.ThrowIfNull(a);
-        Guard.Square(a, nameof(a));
-        int n = checked((int)a.Rows);
+        int n = Validate(a, relativeCutoff, absoluteCutoff);
         Guard.Length(b.Length, n, nameof(b), $"the order of the {a.Shape} matrix");
         Guard.Length(x.Length, n, nameof(x), $"the order of the {a.Shape} matrix");
         Guard.Finite(b, nameof(b));
+        if (n == 0) return default;
+        using var coefficients = DenseMatrix<double>.FromRowMajor(n, 1, b);
+        using var solution = new DenseMatrix<double>(n, 1);
+        var result = SolveValidated(a, coefficients, solution, relativeCutoff, absoluteCutoff);
+        solution.AsSpan().CopyTo(x);
+        return result;
+    }
+
+    /// <summary>
+    /// Solves X = A⁺·B for the N×m right-hand sides <paramref name="b"/> at once (one eigendecomposition, two GEMMs).
+    /// <paramref name="x"/> (N×m) may be <paramref name="b"/>.
+    /// </summary>
+    public static PseudoInverseSolution SolveColumns(DenseMatrix<double> a, DenseMatrix<double> b, DenseMatrix<double> x, double relativeCutoff, double absoluteCutoff)
+    {
+        int n = Validate(a, relativeCutoff, absoluteCutoff);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(x);
+        if (b.Rows != n) Guard.ThrowArgument(nameof(b), $"b is {b.Shape}; it needs one row per row of the {a.Shape} matrix.");
+        Guard.SameShape(x, nameof(x), b, nameof(b));
+        Guard.Finite(b, nameof(b));
+        return n == 0 ? default : SolveValidated(a, b, x, relativeCutoff, absoluteCutoff);
+    }
+
+    private static int Validate(DenseMatrix<double> a, double relativeCutoff, double absoluteCutoff)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        Guard.Square(a, nameof(a));
         if (!(relativeCutoff >= 0 && relativeCutoff < 1))
             Guard.ThrowArgument(nameof(relativeCutoff), $"relativeCutoff must lie in [0, 1); it is {relativeCutoff}.");
         if (!(absoluteCutoff >= 0) || double.IsInfinity(absoluteCutoff))
             Guard.ThrowArgument(nameof(absoluteCutoff), $"absoluteCutoff must be finite and ≥ 0; it is {absoluteCutoff}.");
-        if (n == 0) return default;
+        return checked((int)a.Rows);
+    }
 
+    private static PseudoInverseSolution SolveValidated(DenseMatrix<double> a, DenseMatrix<double> b, DenseMatrix<double> x, double relativeCutoff, double absoluteCutoff)
+    {
+        int n = (int)a.Rows;
         var values = new double[n];
         using var vectors = DenseMatrix<double>.CreateUninitialized(n, n); // eigenvector i as row i
+        using var coefficients = DenseMatrix<double>.CreateUninitialized(n, b.Cols);
         SymmetricEigen.Compute(a, 0, values, vectors);
         double cutoff = Math.Max(relativeCutoff * Math.Max(values[^1], 0), absoluteCutoff);
-        var coefficients = new double[n];
-        Blas.Gemv(1.0, vectors, Transpose.None, b, 0.0, coefficients);   // c = Qᵀb
+        Blas.Gemm(1.0, vectors, Transpose.None, b, Transpose.None, 0.0, coefficients); // C = Qᵀ·B
         int rank = 0;
         for (int i = 0; i < n; i++)
         {
-            if (values[i] > cutoff) { coefficients[i] /= values[i]; rank++; }
-            else coefficients[i] = 0;
+            var row = coefficients.Row(i);
+            if (values[i] > cutoff) { System.Numerics.Tensors.TensorPrimitives.Divide(row, values[i], row); rank++; }
+            else row.Clear();
         }
-        Blas.Gemv(1.0, vectors, Transpose.Transposed, coefficients, 0.0, x); // x = Q·(Λ⁺c)
+        Blas.Gemm(1.0, vectors, Transpose.Transposed, coefficients, Transpose.None, 0.0, x); // X = Q·(Λ⁺C)
         return new PseudoInverseSolution(rank, cutoff, values[0], values[^1]);
     }
 }
 
-/// <summary>What <see cref="SymmetricPseudoInverse.Solve"/> kept: the rank, the cut-off below which eigenvalues counted as zero, and λ_min, λ_max.</summary>
+/// <summary>What <see cref="SymmetricPseudoInverse.Solve(DenseMatrix{double}, ReadOnlySpan{double}, Span{double}, double, double)"/> kept: the rank, the cut-off below which eigenvalues counted as zero, and λ_min, λ_max.</summary>
 public readonly record struct PseudoInverseSolution(int Rank, double Cutoff, double SmallestEigenvalue, double LargestEigenvalue);
