@@ -33,6 +33,7 @@ internal static class CommandLine
         root.Subcommands.Add(compare);
         root.Subcommands.Add(new SweepOptions().Command);
         root.Subcommands.Add(Conditioning());
+        root.Subcommands.Add(Reversible());
         root.Subcommands.Add(Predict());
         root.Subcommands.Add(BenchCompare());
         root.Subcommands.Add(BenchReport());
@@ -81,6 +82,41 @@ internal static class CommandLine
             r.AddError($"--spreads takes comma-separated numbers, as in --spreads 1,10,100; '{v}' is not one.");
             return double.NaN;
         }
+    }
+
+    private static Command Reversible()
+    {
+        var data = new Option<string>("--data") { Description = "The digits CSV (64 pixel columns and 'label')", DefaultValueFactory = _ => "docs/data/digits.csv" };
+        var test = new Option<int>("--test") { Description = "Samples held out for testing (the rest train)", DefaultValueFactory = _ => 497 };
+        var fullBatch = new Option<int>("--full-batch") { Description = "Training samples of the full-batch runs (≤ hidden + 1 for exact GN)", DefaultValueFactory = _ => 500 };
+        var blocks = new Option<int>("--blocks") { Description = "Coupling blocks L", DefaultValueFactory = _ => 2 };
+        var hidden = new Option<int>("--hidden") { Description = "Hidden width H of each half-layer (above every batch size)", DefaultValueFactory = _ => 600 };
+        var activation = new Option<string>("--activation") { Description = "silu or relu", DefaultValueFactory = _ => "silu" };
+        activation.AcceptOnlyFromAmong("silu", "relu");
+        var fullIterations = new Option<int>("--full-iterations") { Description = "Full-batch steps of Adam and SGD", DefaultValueFactory = _ => 2000 };
+        var gnIterations = new Option<int>("--gn-iterations") { Description = "Full-batch steps of GN", DefaultValueFactory = _ => 50 };
+        var batch = new Option<int>("--batch") { Description = "Mini-batch size", DefaultValueFactory = _ => 100 };
+        var epochs = new Option<int>("--epochs") { Description = "Mini-batch epochs", DefaultValueFactory = _ => 20 };
+        var gnRate = new Option<double>("--gn-lr") { Description = "GN's learning rate α (1: the linearized outputs reach the targets)", DefaultValueFactory = _ => 0.5 };
+        var adamRate = new Option<double>("--adam-lr") { Description = "Adam's learning rate", DefaultValueFactory = _ => 1e-3 };
+        var sgdRate = new Option<double>("--sgd-lr") { Description = "SGD's learning rate", DefaultValueFactory = _ => 3e-3 };
+        var rtol = new Option<double>("--rtol") { Description = "GN: singular values of the activations below rtol·σ_max count as zero", DefaultValueFactory = _ => 1e-2 };
+        var atol = new Option<double>("--atol") { Description = "GN: and those below atol", DefaultValueFactory = _ => 1e-5 };
+        var probe = new Option<int>("--probe") { Description = "Training samples whose NTK is tracked", DefaultValueFactory = _ => 20 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the split, the network and the batches", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => "gnk-reversible" };
+        var command = new Command("reversible", "Exact Gauss-Newton against Adam and SGD on a reversible MLP (Buffelli et al.): full batch, mini-batches and laziness on the digits; tables, CSVs and plots.");
+        foreach (Option option in new Option[] { data, test, fullBatch, blocks, hidden, activation, fullIterations, gnIterations, batch, epochs, gnRate, adamRate, sgdRate, rtol, atol, probe, seed, output })
+            command.Options.Add(option);
+        command.SetAction(p => ReversibleCommand.Run(new GnKernels.Cli.Experiments.ReversibleExperiment
+        {
+            DataPath = p.GetValue(data)!, TestCount = p.GetValue(test), FullBatchCount = p.GetValue(fullBatch), Blocks = p.GetValue(blocks), Hidden = p.GetValue(hidden),
+            Activation = p.GetValue(activation) == "relu" ? GnKernels.Models.HiddenActivation.Relu : GnKernels.Models.HiddenActivation.Silu,
+            FullBatchIterations = p.GetValue(fullIterations), GaussNewtonIterations = p.GetValue(gnIterations), BatchSize = p.GetValue(batch), Epochs = p.GetValue(epochs),
+            GaussNewtonRate = p.GetValue(gnRate), AdamRate = p.GetValue(adamRate), SgdRate = p.GetValue(sgdRate), RelativeCutoff = p.GetValue(rtol),
+            AbsoluteCutoff = p.GetValue(atol), ProbeCount = p.GetValue(probe), Seed = p.GetValue(seed),
+        }, p.GetValue(output)!));
+        return command;
     }
 
     private static Command Predict()

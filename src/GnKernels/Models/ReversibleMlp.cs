@@ -177,10 +177,13 @@ public sealed class ReversibleMlp : IDisposable
     }
 
     /// <summary>∇L(w) into <paramref name="gradient"/> (P entries) by backpropagation; returns L(w).</summary>
+    /// <exception cref="ArithmeticException">The outputs overflowed (a diverged run).</exception>
     public double Gradient(DenseMatrix<double> x, DenseMatrix<double> y, ReadOnlySpan<double> w, Span<double> gradient)
     {
         var tape = Forward(x, w, derivatives: true);
         double loss = ResidualLoss(tape, y);
+        if (!double.IsFinite(loss))
+            throw new ArithmeticException($"The loss at w is {loss}: the outputs overflowed, so the run has diverged; take smaller steps.");
         TensorPrimitives.Multiply(tape.Residual.AsSpan(), 1.0 / tape.Rows, tape.Residual.AsSpan());
         Backpropagate(tape, tape.Residual, gradient);
         return loss;

@@ -65,6 +65,8 @@ public sealed class ReversibleGaussNewton : IDisposable
         Guard.Length(direction.Length, net.ParameterCount, nameof(direction), $"the P = {net.ParameterCount} parameters");
         var tape = net.Forward(x, w, derivatives: true);
         double loss = net.ResidualLoss(tape, y);
+        if (!double.IsFinite(loss))
+            throw new ArithmeticException($"The loss at w is {loss}: the outputs overflowed, so the run has diverged; take smaller steps.");
         var buffers = Buffers.For(_buffers, tape.Rows, net);
         var t = tape.Tangents;
         int last = net.HalfLayers;
