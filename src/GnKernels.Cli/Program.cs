@@ -12,7 +12,9 @@ try
     if (parse.Errors.Count > 0)
     {
         string command = parse.CommandResult.Command.Name;
-        Console.Error.WriteLine($"gnk: {parse.Errors[0].Message} See 'gnk {(command == "gnk" ? "" : command + " ")}--help'.");
+        // One line, as every error: the parser lists the allowed values of a choice on lines of their own.
+        string message = System.Text.RegularExpressions.Regex.Replace(parse.Errors[0].Message, @"\s*[\r\n]+\s*", " ");
+        Console.Error.WriteLine($"gnk: {message} See 'gnk {(command == "gnk" ? "" : command + " ")}--help'.");
         return CommandLine.BadInput;
     }
     return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

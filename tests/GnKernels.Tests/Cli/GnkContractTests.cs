@@ -37,6 +37,7 @@ public class GnkContractTests
                 { ["train", "--cg-tol", "2"], "", 2, "--cg-tol must lie in (0, 1)" },
                 { ["train", "--n", "300000", "--m", "100"], "", 2, "or --solver nystrom (no N×N matrix)" },
                 { ["train", "--bogus"], "", 2, "--help" },
+                { ["train", "--method", "newton"], "", 2, "'gn' 'lm'" },
                 { ["info"], "GNKERNELS_ISA=bogus", 2, "GNKERNELS_ISA" },
                 { ["info"], "GNKERNELS_OPENBLAS=libm.so.6", 3, "not OpenBLAS" },
                 { ["train", "--data", "/nonexistent/data.csv"], "", 2, "no such file" },
