@@ -30,15 +30,31 @@ public static class SymmetricEigen
             Guard.ThrowNonFinite(nameof(a), $"a[{at.Row}, {at.Col}] = {a[at.Row, at.Col]}");
 
         using var work = DenseMatrix<T>.CreateUninitialized(n, n);
+        ComputeValidated(a, first, values, vectors, work);
+    }
+
+    /// <summary><see cref="Compute"/> on checked arguments with a caller's N×N scratch (syevr destroys its input).</summary>
+    internal static void ComputeValidated<T>(DenseMatrix<T> a, int first, Span<T> values, DenseMatrix<T>? vectors, DenseMatrix<T> work)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nint n = a.Rows;
+        int count = values.Length;
         for (nint i = 0; i < n; i++) a.Row(i)[..(int)(i + 1)].CopyTo(work.Row(i));
-        var w = new T[n];
-        T dummy = default;
-        int info = LapackDispatch.SyevrLower((int)n, ref work.Origin, work.Ld, first + 1, first + count, w,
-            vectors is not null, ref vectors is null ? ref dummy : ref vectors.Origin, (int)n, out int found);
-        LapackArgumentException.ThrowIfNegative("syevr", info);
-        if (info > 0 || found != count)
-            throw new ArithmeticException($"syevr failed to converge (INFO = {info}, found {found} of {count} eigenvalues).");
-        w.AsSpan(0, count).CopyTo(values);
+        T[] w = System.Buffers.ArrayPool<T>.Shared.Rent((int)n);
+        try
+        {
+            T dummy = default;
+            int info = LapackDispatch.SyevrLower((int)n, ref work.Origin, work.Ld, first + 1, first + count, w.AsSpan(0, (int)n),
+                vectors is not null, ref vectors is null ? ref dummy : ref vectors.Origin, (int)n, out int found);
+            LapackArgumentException.ThrowIfNegative("syevr", info);
+            if (info > 0 || found != count)
+                throw new ArithmeticException($"syevr failed to converge (INFO = {info}, found {found} of {count} eigenvalues).");
+            w.AsSpan(0, count).CopyTo(values);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<T>.Shared.Return(w);
+        }
     }
 
     /// <summary>The smallest eigenvalue λ_min (one <c>syevr</c> call, O(N³) reduction to tridiagonal form).</summary>

@@ -22,7 +22,8 @@ public static class SymmetricPseudoInverse
         if (n == 0) return default;
         using var coefficients = DenseMatrix<double>.FromRowMajor(n, 1, b);
         using var solution = new DenseMatrix<double>(n, 1);
-        var result = SolveValidated(a, coefficients, solution, relativeCutoff, absoluteCutoff);
+        using var workspace = new Workspace(n, 1);
+        var result = SolveValidated(a, coefficients, solution, relativeCutoff, absoluteCutoff, workspace);
         solution.AsSpan().CopyTo(x);
         return result;
     }
@@ -33,13 +34,49 @@ public static class SymmetricPseudoInverse
     /// </summary>
     public static PseudoInverseSolution SolveColumns(DenseMatrix<double> a, DenseMatrix<double> b, DenseMatrix<double> x, double relativeCutoff, double absoluteCutoff)
     {
+        int n = ValidateColumns(a, b, x, relativeCutoff, absoluteCutoff);
+        if (n == 0) return default;
+        using var workspace = new Workspace(n, checked((int)b.Cols));
+        return SolveValidated(a, b, x, relativeCutoff, absoluteCutoff, workspace);
+    }
+
+    /// <summary><see cref="SolveColumns(DenseMatrix{double}, DenseMatrix{double}, DenseMatrix{double}, double, double)"/> with the caller's buffers: no allocation.</summary>
+    internal static PseudoInverseSolution SolveColumns(DenseMatrix<double> a, DenseMatrix<double> b, DenseMatrix<double> x, double relativeCutoff, double absoluteCutoff,
+        Workspace workspace)
+    {
+        int n = ValidateColumns(a, b, x, relativeCutoff, absoluteCutoff);
+        if (workspace.Order != n || workspace.Columns != b.Cols)
+            throw new ArgumentException($"The workspace is for {workspace.Order}×{workspace.Order} systems with {workspace.Columns} right-hand sides, not {a.Shape} with {b.Cols}.", nameof(workspace));
+        return n == 0 ? default : SolveValidated(a, b, x, relativeCutoff, absoluteCutoff, workspace);
+    }
+
+    /// <summary>The eigendecomposition's scratch, eigenvectors, coefficients and eigenvalues for N×N systems with m right-hand sides.</summary>
+    internal sealed class Workspace(int order, int columns) : IDisposable
+    {
+        public int Order { get; } = order;
+        public int Columns { get; } = columns;
+        public DenseMatrix<double> Scratch { get; } = DenseMatrix<double>.CreateUninitialized(order, order);
+        public DenseMatrix<double> Vectors { get; } = DenseMatrix<double>.CreateUninitialized(order, order); // eigenvector i as row i
+        public DenseMatrix<double> Coefficients { get; } = DenseMatrix<double>.CreateUninitialized(order, columns);
+        public double[] Values { get; } = new double[order];
+
+        public void Dispose()
+        {
+            Scratch.Dispose();
+            Vectors.Dispose();
+            Coefficients.Dispose();
+        }
+    }
+
+    private static int ValidateColumns(DenseMatrix<double> a, DenseMatrix<double> b, DenseMatrix<double> x, double relativeCutoff, double absoluteCutoff)
+    {
         int n = Validate(a, relativeCutoff, absoluteCutoff);
         ArgumentNullException.ThrowIfNull(b);
         ArgumentNullException.ThrowIfNull(x);
         if (b.Rows != n) Guard.ThrowArgument(nameof(b), $"b is {b.Shape}; it needs one row per row of the {a.Shape} matrix.");
         Guard.SameShape(x, nameof(x), b, nameof(b));
         Guard.Finite(b, nameof(b));
-        return n == 0 ? default : SolveValidated(a, b, x, relativeCutoff, absoluteCutoff);
+        return n;
     }
 
     private static int Validate(DenseMatrix<double> a, double relativeCutoff, double absoluteCutoff)
@@ -53,13 +90,16 @@ public static class SymmetricPseudoInverse
         return checked((int)a.Rows);
     }
 
-    private static PseudoInverseSolution SolveValidated(DenseMatrix<double> a, DenseMatrix<double> b, DenseMatrix<double> x, double relativeCutoff, double absoluteCutoff)
+    private static PseudoInverseSolution SolveValidated(DenseMatrix<double> a, DenseMatrix<double> b, DenseMatrix<double> x, double relativeCutoff, double absoluteCutoff,
+        Workspace workspace)
     {
-        int n = (int)a.Rows;
-        var values = new double[n];
-        using var vectors = DenseMatrix<double>.CreateUninitialized(n, n); // eigenvector i as row i
-        using var coefficients = DenseMatrix<double>.CreateUninitialized(n, b.Cols);
-        SymmetricEigen.Compute(a, 0, values, vectors);
+        int n = workspace.Order;
+        var values = workspace.Values;
+        var vectors = workspace.Vectors;
+        var coefficients = workspace.Coefficients;
+        if (SymmetricStorage.FirstNonFiniteInLower(a) is { } at)
+            Guard.ThrowNonFinite(nameof(a), $"a[{at.Row}, {at.Col}] = {a[at.Row, at.Col]}");
+        SymmetricEigen.ComputeValidated(a, 0, values, vectors, workspace.Scratch);
         double cutoff = Math.Max(relativeCutoff * Math.Max(values[^1], 0), absoluteCutoff);
         Blas.Gemm(1.0, vectors, Transpose.None, b, Transpose.None, 0.0, coefficients); // C = Qᵀ·B
         int rank = 0;

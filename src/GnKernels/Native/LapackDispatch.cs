@@ -1,3 +1,4 @@
+using System.Buffers;
 namespace GnKernels.Native;
 
 /// <summary>
@@ -86,36 +87,46 @@ internal static unsafe class LapackDispatch
     {
         byte jobz = vectors ? (byte)'V' : (byte)'N', range = (byte)'I', uplo = RowMajorLower;
         int m = 0, info = 0, lwork = -1, liwork = -1, iworkQuery = 0;
-        int[] isuppz = new int[2 * Math.Max(1, iu - il + 1)];
+        // Workspaces are rented: a solver calling this every step must not allocate every step.
+        int[] isuppz = ArrayPool<int>.Shared.Rent(2 * Math.Max(1, iu - il + 1));
         T vl = default, vu = default, abstol = default, workQuery = default;
         T[] work = [];
         int[] iwork = [];
-        fixed (T* pa = &a) fixed (T* pw = w) fixed (T* pz = &z) fixed (int* ps = isuppz)
+        try
         {
-            // Pass 0 asks for the workspace size (lwork = liwork = -1), pass 1 computes.
-            for (int pass = 0; pass < 2; pass++)
+            fixed (T* pa = &a) fixed (T* pw = w) fixed (T* pz = &z) fixed (int* ps = isuppz)
             {
-                fixed (T* pwork = work) fixed (int* piwork = iwork)
+                // Pass 0 asks for the workspace size (lwork = liwork = -1), pass 1 computes.
+                for (int pass = 0; pass < 2; pass++)
                 {
-                    T* wk = pass == 0 ? &workQuery : pwork;
-                    int* iwk = pass == 0 ? &iworkQuery : piwork;
-                    if (typeof(T) == typeof(double))
-                        Lapack.Dsyevr(&jobz, &range, &uplo, &n, (double*)pa, &lda, (double*)&vl, (double*)&vu, &il, &iu, (double*)&abstol,
-                            &m, (double*)pw, (double*)pz, &ldz, ps, (double*)wk, &lwork, iwk, &liwork, &info, 1, 1, 1);
-                    else if (typeof(T) == typeof(float))
-                        Lapack.Ssyevr(&jobz, &range, &uplo, &n, (float*)pa, &lda, (float*)&vl, (float*)&vu, &il, &iu, (float*)&abstol,
-                            &m, (float*)pw, (float*)pz, &ldz, ps, (float*)wk, &lwork, iwk, &liwork, &info, 1, 1, 1);
-                    else throw BlasDispatch.Unsupported<T>();
-                }
-                if (pass == 0)
-                {
-                    if (info != 0) break;
-                    lwork = Math.Max(1, WorkspaceLength(workQuery));
-                    liwork = Math.Max(1, iworkQuery);
-                    work = new T[lwork];
-                    iwork = new int[liwork];
+                    fixed (T* pwork = work) fixed (int* piwork = iwork)
+                    {
+                        T* wk = pass == 0 ? &workQuery : pwork;
+                        int* iwk = pass == 0 ? &iworkQuery : piwork;
+                        if (typeof(T) == typeof(double))
+                            Lapack.Dsyevr(&jobz, &range, &uplo, &n, (double*)pa, &lda, (double*)&vl, (double*)&vu, &il, &iu, (double*)&abstol,
+                                &m, (double*)pw, (double*)pz, &ldz, ps, (double*)wk, &lwork, iwk, &liwork, &info, 1, 1, 1);
+                        else if (typeof(T) == typeof(float))
+                            Lapack.Ssyevr(&jobz, &range, &uplo, &n, (float*)pa, &lda, (float*)&vl, (float*)&vu, &il, &iu, (float*)&abstol,
+                                &m, (float*)pw, (float*)pz, &ldz, ps, (float*)wk, &lwork, iwk, &liwork, &info, 1, 1, 1);
+                        else throw BlasDispatch.Unsupported<T>();
+                    }
+                    if (pass == 0)
+                    {
+                        if (info != 0) break;
+                        lwork = Math.Max(1, WorkspaceLength(workQuery));
+                        liwork = Math.Max(1, iworkQuery);
+                        work = ArrayPool<T>.Shared.Rent(lwork);
+                        iwork = ArrayPool<int>.Shared.Rent(liwork);
+                    }
                 }
             }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(isuppz);
+            if (work.Length > 0) ArrayPool<T>.Shared.Return(work);
+            if (iwork.Length > 0) ArrayPool<int>.Shared.Return(iwork);
         }
         found = m;
         return info;

@@ -112,7 +112,7 @@ public sealed class ReversibleGaussNewton : IDisposable
         if (buffers.SampleGram is { } k)
         {
             Blas.SyrkLower(1.0, activations, Transpose.None, 0.0, k);                     // Ã·Ãᵀ, B×B
-            kept = SymmetricPseudoInverse.SolveColumns(k, buffers.Target, buffers.Target, relative, absolute);
+            kept = SymmetricPseudoInverse.SolveColumns(k, buffers.Target, buffers.Target, relative, absolute, buffers.PseudoInverse);
             Blas.Gemm(1.0, activations, Transpose.Transposed, buffers.Target, Transpose.None, 0.0, buffers.Update);
         }
         else
@@ -120,7 +120,7 @@ public sealed class ReversibleGaussNewton : IDisposable
             var gram = buffers.FeatureGram!;
             Blas.SyrkLower(1.0, activations, Transpose.Transposed, 0.0, gram);                // Ãᵀ·Ã, (H+1)×(H+1)
             Blas.Gemm(1.0, activations, Transpose.Transposed, buffers.Target, Transpose.None, 0.0, buffers.Update);
-            kept = SymmetricPseudoInverse.SolveColumns(gram, buffers.Update, buffers.Update, relative, absolute);
+            kept = SymmetricPseudoInverse.SolveColumns(gram, buffers.Update, buffers.Update, relative, absolute, buffers.PseudoInverse);
         }
         buffers.Update.AsSpan().CopyTo(into);
         smallest = Math.Min(smallest, kept.Rank);
@@ -135,7 +135,7 @@ public sealed class ReversibleGaussNewton : IDisposable
         foreach (var b in _buffers.Values) b.Dispose();
     }
 
-    /// <summary>Per batch size: the Gram of the smaller side, the target and change of a half (B×h), the update ((H+1)×h).</summary>
+    /// <summary>Per batch size: the Gram of the smaller side and its pseudo-inverse's workspace, the target and change of a half (B×h), the update ((H+1)×h).</summary>
     private sealed class Buffers : IDisposable
     {
         private Buffers(int rows, ReversibleMlp net)
@@ -143,6 +143,7 @@ public sealed class ReversibleGaussNewton : IDisposable
             int width = net.Hidden + 1;
             if (rows <= width) SampleGram = new DenseMatrix<double>(rows, rows);
             else FeatureGram = new DenseMatrix<double>(width, width);
+            PseudoInverse = new SymmetricPseudoInverse.Workspace(Math.Min(rows, width), net.Half);
             Target = new DenseMatrix<double>(rows, net.Half);
             Change = new DenseMatrix<double>(rows, net.Half);
             Update = new DenseMatrix<double>(width, net.Half);
@@ -153,6 +154,7 @@ public sealed class ReversibleGaussNewton : IDisposable
         public DenseMatrix<double> Target { get; }
         public DenseMatrix<double> Change { get; }
         public DenseMatrix<double> Update { get; }
+        public SymmetricPseudoInverse.Workspace PseudoInverse { get; }
 
         public static Buffers For(Dictionary<int, Buffers> cache, int rows, ReversibleMlp net)
         {
@@ -167,6 +169,7 @@ public sealed class ReversibleGaussNewton : IDisposable
             Target.Dispose();
             Change.Dispose();
             Update.Dispose();
+            PseudoInverse.Dispose();
         }
     }
 }

@@ -173,6 +173,24 @@ public class ReversibleGaussNewtonTests
     }
 
     [Fact]
+    public void A_step_allocates_nothing_after_the_first_at_a_batch_size()
+    {
+        var rng = new Random(53);
+        using var net = new ReversibleMlp(8, 2, 30, 3, seed: 1);
+        var w = ReversibleMlpTests.Parameters(net, 2);
+        using var x = ReversibleMlpTests.RandomMatrix(20, 8, rng);
+        using var y = ReversibleMlpTests.RandomMatrix(20, 3, rng);
+        using var solver = new ReversibleGaussNewton(net);
+        var direction = new double[net.ParameterCount];
+        var gradient = new double[net.ParameterCount];
+        var adam = new Adam(net.ParameterCount);
+        solver.Direction(x, y, w, direction);
+        net.Gradient(x, y, w, gradient);
+        GnKernels.Tests.Support.Allocation.AssertNone(() => solver.Direction(x, y, w, direction), "ReversibleGaussNewton.Direction");
+        GnKernels.Tests.Support.Allocation.AssertNone(() => { net.Gradient(x, y, w, gradient); adam.Step(w, gradient); }, "Gradient and Adam.Step");
+    }
+
+    [Fact]
     public void Adam_and_Sgd_take_their_textbook_steps()
     {
         var adam = new Adam(2, learningRate: 0.1, beta1: 0.5, beta2: 0.75, epsilon: 1e-3);
