@@ -124,10 +124,12 @@ internal static class ReversibleCommand
 
     private static void PlotLaziness(string path, List<ReversiblePoint> points, ReversibleExperiment e) =>
         Lines(path, points, p => p.Epoch, [(p => p.NtkChange, "NTK change", LinePattern.Solid), (p => 1 - p.Cka, "1 − CKA", LinePattern.Dashed)], log: false,
-            $"Mini-batches of {e.BatchSize}: NTK relative change (solid), 1 − CKA of the last hidden layer (dashed)", "epoch", "change from the start");
+            $"Mini-batches of {e.BatchSize}: NTK relative change (solid), 1 − CKA of the last hidden layer (dashed)", "epoch", "change from the start",
+            Alignment.UpperLeft);
 
     private static void Lines(string path, List<ReversiblePoint> points, Func<ReversiblePoint, double> x,
-        (Func<ReversiblePoint, double> Value, string Name, LinePattern Pattern)[] series, bool log, string title, string xLabel, string yLabel)
+        (Func<ReversiblePoint, double> Value, string Name, LinePattern Pattern)[] series, bool log, string title, string xLabel, string yLabel,
+        Alignment legend = Alignment.UpperRight)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
@@ -149,7 +151,7 @@ internal static class ReversibleCommand
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
         if (log) RunFiles.LogTicks(plot.Axes.Left);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(legend);
         plot.SavePng(path, 900, 560);
     }
 }
