@@ -44,6 +44,7 @@ internal static class ElementwiseDriver
         switch (Narrow(path, x.Length, Lanes512<T>.Count, Lanes256<T>.Count, Lanes128<T>.Count))
         {
             case SimdPath.V512: UnaryTwo<T, TOp, Lanes512<T>>(ref xr, ar, br, n); break;
+            case SimdPath.V256 when !Avx512F.IsSupported && typeof(T) == typeof(double): UnaryTwo<T, TOp, Lanes256x1<T>>(ref xr, ar, br, n); break;
             case SimdPath.V256: UnaryTwo<T, TOp, Lanes256<T>>(ref xr, ar, br, n); break;
             case SimdPath.V128: UnaryTwo<T, TOp, Lanes128<T>>(ref xr, ar, br, n); break;
             default: UnaryTwo<T, TOp, LanesScalar<T>>(ref xr, ar, br, n); break;
@@ -60,6 +61,7 @@ internal static class ElementwiseDriver
         switch (Narrow(path, x1.Length, Lanes512<T>.Count, Lanes256<T>.Count, Lanes128<T>.Count))
         {
             case SimdPath.V512: Binary<T, TOp, Lanes512<T>>(ref ar, ref br, yr, n); break;
+            case SimdPath.V256 when !Avx512F.IsSupported: Binary<T, TOp, Lanes256x1<T>>(ref ar, ref br, yr, n); break;
             case SimdPath.V256: Binary<T, TOp, Lanes256<T>>(ref ar, ref br, yr, n); break;
             case SimdPath.V128: Binary<T, TOp, Lanes128<T>>(ref ar, ref br, yr, n); break;
             default: Binary<T, TOp, LanesScalar<T>>(ref ar, ref br, yr, n); break;

@@ -221,6 +221,54 @@ internal readonly struct Lanes256<T>(Vector256<T> a, Vector256<T> b) : ILanes<La
     }
 }
 
+/// <summary>
+/// One Vector256 per step, for x86 without AVX-512: with 16 vector registers the two-vector step's chains spill, and
+/// the spills' stack slots, 32-byte accesses on a 16-byte-aligned stack, straddle cache lines in some processes and
+/// not in others (the fused kernel ran 2.1× slower in about one process in eight). One chain fits the registers; the
+/// out-of-order window overlaps consecutive steps instead.
+/// </summary>
+internal readonly struct Lanes256x1<T>(Vector256<T> a) : ILanes<Lanes256x1<T>, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly Vector256<T> _a = a;
+    public static int Count => Vector256<T>.Count;
+    public static int VectorLength => Vector256<T>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256x1<T> Load(ref T s, nuint i) => new(Vector256.LoadUnsafe(ref s, i));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lanes256x1<T> v, ref T d, nuint i) => v._a.StoreUnsafe(ref d, i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe void StoreNonTemporal(Lanes256x1<T> v, T* d, nuint i) => Vector256.StoreAlignedNonTemporal(v._a, d + i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256x1<T> Constant(double x) => new(typeof(T) == typeof(double) ? Vector256.Create(x).As<double, T>() : Vector256.Create((float)x).As<float, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256x1<T> Add(Lanes256x1<T> a, Lanes256x1<T> b) => new(a._a + b._a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256x1<T> Subtract(Lanes256x1<T> a, Lanes256x1<T> b) => new(a._a - b._a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256x1<T> Multiply(Lanes256x1<T> a, Lanes256x1<T> b) => new(a._a * b._a);
+    public static bool ReciprocalIsEstimate => false;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256x1<T> ReciprocalEstimate(Lanes256x1<T> a) => new(Vector256<T>.One / a._a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256x1<T> Divide(Lanes256x1<T> a, Lanes256x1<T> b) => new(a._a / b._a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256x1<T> MultiplyAdd(Lanes256x1<T> a, Lanes256x1<T> b, Lanes256x1<T> c) => typeof(T) == typeof(double)
+        ? new(Vector256.MultiplyAddEstimate(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>())
+        : new(Vector256.MultiplyAddEstimate(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256x1<T> FusedMultiplyAdd(Lanes256x1<T> a, Lanes256x1<T> b, Lanes256x1<T> c) => typeof(T) == typeof(double)
+        ? new(Vector256.FusedMultiplyAdd(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()).As<double, T>())
+        : new(Vector256.FusedMultiplyAdd(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()).As<float, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256x1<T> NegatedMultiplyAdd(Lanes256x1<T> a, Lanes256x1<T> b, Lanes256x1<T> c) => typeof(T) == typeof(double)
+        ? new((Fma.IsSupported ? Fma.MultiplyAddNegated(a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble()) : Vector256.FusedMultiplyAdd(-a._a.AsDouble(), b._a.AsDouble(), c._a.AsDouble())).As<double, T>())
+        : new((Fma.IsSupported ? Fma.MultiplyAddNegated(a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle()) : Vector256.FusedMultiplyAdd(-a._a.AsSingle(), b._a.AsSingle(), c._a.AsSingle())).As<float, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256x1<T> NegativeAbs(Lanes256x1<T> a) => new(a._a | Vector256.Create(-T.Zero));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256x1<T> XorSign(Lanes256x1<T> a, Lanes256x1<T> s) => new(a._a ^ (s._a & Vector256.Create(-T.Zero)));
+    public static bool SignStepIsInteger => Avx512F.VL.IsSupported;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256x1<T> OneWhereSignClear(Lanes256x1<T> x) => typeof(T) == typeof(double)
+        ? new(Vector256.AndNot(Vector256.Create(1.0), Vector256.ShiftRightArithmetic(x._a.AsInt64(), 63).AsDouble()).As<double, T>())
+        : new(Vector256.AndNot(Vector256.Create(1.0f), Vector256.ShiftRightArithmetic(x._a.AsInt32(), 31).AsSingle()).As<float, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256x1<T> MinNative(Lanes256x1<T> a, Lanes256x1<T> b) => new(Vector256.MinNative(a._a, b._a));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256x1<T> MaxNative(Lanes256x1<T> a, Lanes256x1<T> b) => new(Vector256.MaxNative(a._a, b._a));
+    public static int ExpTableBits => 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256x1<T> Pow2FromShifted(Lanes256x1<T> s, out Lanes256x1<T> tableError)
+    {
+        tableError = default;
+        return typeof(T) == typeof(double)
+            ? new(((s._a.AsInt64() + Vector256.Create(1023L)) << 52).As<long, T>())
+            : new(((s._a.AsInt32() + Vector256.Create(127)) << 23).As<int, T>());
+    }
+}
+
 internal readonly struct Lanes128<T>(Vector128<T> a, Vector128<T> b) : ILanes<Lanes128<T>, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Vector128<T> _a = a, _b = b;
