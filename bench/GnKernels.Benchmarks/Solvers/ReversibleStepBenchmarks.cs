@@ -48,14 +48,7 @@ public class ReversibleStepBenchmarks
     public double GaussNewton100() => _gn.Direction(_x100, _y100, _w, _update).Loss;
 
     [Benchmark(Description = "Adam step, B = 100")]
-    public double Adam100()
-    {
-        _w.CopyTo(_adamW, 0); // every step from the same point: the benchmark must not train
-        _adam.Reset();
-        double loss = _net.Gradient(_x100, _y100, _adamW, _update);
-        _adam.Step(_adamW, _update);
-        return loss;
-    }
+    public double Adam100() => AdamStep(_x100, _y100);
 
     [Benchmark(Description = "explicit −J⁺r step, B = 100")]
     public double Explicit100()
@@ -82,11 +75,13 @@ public class ReversibleStepBenchmarks
     public double GaussNewton500() => _gn.Direction(_x500, _y500, _w, _update).Loss;
 
     [Benchmark(Description = "Adam step, B = 500")]
-    public double Adam500()
+    public double Adam500() => AdamStep(_x500, _y500);
+
+    private double AdamStep(DenseMatrix<double> x, DenseMatrix<double> y)
     {
         _w.CopyTo(_adamW, 0); // every step from the same point: the benchmark must not train
         _adam.Reset();
-        double loss = _net.Gradient(_x500, _y500, _adamW, _update);
+        double loss = _net.Gradient(x, y, _adamW, _update);
         _adam.Step(_adamW, _update);
         return loss;
     }

@@ -9,13 +9,56 @@ namespace GnKernels.Tests.Solvers;
 
 public class ReversibleGaussNewtonTests
 {
-    private static double[] Residual(ReversibleMlp net, DenseMatrix<double> x, DenseMatrix<double> y, double[] w)
+    /// <summary>A network, its parameters, seeded inputs and targets, and the solver's direction buffer.</summary>
+    private sealed class Problem : IDisposable
     {
-        using var f = new DenseMatrix<double>(x.Rows, net.Outputs);
-        net.Predict(x, w, f);
-        var r = new double[f.Length];
-        System.Numerics.Tensors.TensorPrimitives.Subtract(f.AsSpan(), y.AsSpan(), r);
-        return r;
+        public Problem(int features, int blocks, int hidden, int outputs, int rows, int dataSeed, int networkSeed, int parameterSeed,
+            HiddenActivation activation = HiddenActivation.Silu, double inputScale = 1)
+        {
+            var rng = new Random(dataSeed);
+            Net = new ReversibleMlp(features, blocks, hidden, outputs, activation, networkSeed);
+            W = ReversibleMlpTests.Parameters(Net, parameterSeed);
+            X = ReversibleMlpTests.RandomMatrix(rows, features, rng, inputScale);
+            Y = ReversibleMlpTests.RandomMatrix(rows, outputs, rng);
+            Direction = new double[Net.ParameterCount];
+        }
+
+        public ReversibleMlp Net { get; }
+        public double[] W { get; }
+        public DenseMatrix<double> X { get; }
+        public DenseMatrix<double> Y { get; }
+        public double[] Direction { get; }
+
+        public ReversibleGaussNewtonStep Solve(double relativeCutoff = 0, double absoluteCutoff = 0)
+        {
+            using var solver = new ReversibleGaussNewton(Net, relativeCutoff, absoluteCutoff);
+            return solver.Direction(X, Y, W, Direction);
+        }
+
+        /// <summary>r = F(X)·U − Y, row-major.</summary>
+        public double[] Residual()
+        {
+            using var f = new DenseMatrix<double>(X.Rows, Net.Outputs);
+            Net.Predict(X, W, f);
+            var r = new double[f.Length];
+            System.Numerics.Tensors.TensorPrimitives.Subtract(f.AsSpan(), Y.AsSpan(), r);
+            return r;
+        }
+
+        /// <summary>J·δ for the direction found, row-major.</summary>
+        public double[] Moved()
+        {
+            using var moved = new DenseMatrix<double>(X.Rows, Net.Outputs);
+            Net.JacobianProduct(X, W, Direction, moved);
+            return moved.AsSpan().ToArray();
+        }
+
+        public void Dispose()
+        {
+            Net.Dispose();
+            X.Dispose();
+            Y.Dispose();
+        }
     }
 
     /// <summary>−J⁺·r by MathNet's SVD, independent of LAPACK and of the block structure.</summary>
@@ -34,76 +77,54 @@ public class ReversibleGaussNewtonTests
     [InlineData(HiddenActivation.Relu)]
     public void One_block_gives_the_minimum_norm_step(HiddenActivation activation)
     {
-        var rng = new Random(31);
-        using var net = new ReversibleMlp(4, 1, 12, 4, activation, seed: 3);  // P = 52 > B·k = 20, H + 1 = 13 ≥ B = 5
-        var w = ReversibleMlpTests.Parameters(net, 5);
-        using var x = ReversibleMlpTests.RandomMatrix(5, 4, rng, 2);
-        using var y = ReversibleMlpTests.RandomMatrix(5, 4, rng);
-        using var solver = new ReversibleGaussNewton(net, 0, 0);
-        var direction = new double[net.ParameterCount];
-        var step = solver.Direction(x, y, w, direction);
-        Assert.Equal(5, step.SmallestRank);
-        var expected = MinimumNormStep(ReversibleMlpTests.ExplicitJacobian(net, x, w), Residual(net, x, y, w));
-        double error = RelativeDifference(direction, expected);
+        using var p = new Problem(4, 1, 12, 4, rows: 5, dataSeed: 31, networkSeed: 3, parameterSeed: 5, activation, inputScale: 2); // P = 52 > B·k = 20, H + 1 ≥ B
+        Assert.Equal(5, p.Solve().SmallestRank);
+        var expected = MinimumNormStep(ReversibleMlpTests.ExplicitJacobian(p.Net, p.X, p.W), p.Residual());
+        double error = RelativeDifference(p.Direction, expected);
         Assert.True(error < 1e-8, $"block-wise step differs from −J⁺r by {error:E2} relative");
     }
 
     [Fact]
     public void With_a_readout_it_is_the_minimum_norm_feature_step_and_moves_the_outputs_by_minus_r()
     {
-        var rng = new Random(37);
-        using var net = new ReversibleMlp(6, 1, 7, 2, seed: 8);            // read-out U: 6×2
-        using var twin = new ReversibleMlp(6, 1, 7, 6, seed: 8);           // same projections, U = I: J of the features
-        var w = ReversibleMlpTests.Parameters(net, 2);
-        using var x = ReversibleMlpTests.RandomMatrix(6, 6, rng);
-        using var y = ReversibleMlpTests.RandomMatrix(6, 2, rng);
-        using var solver = new ReversibleGaussNewton(net, 0, 0);
-        var direction = new double[net.ParameterCount];
-        solver.Direction(x, y, w, direction);
-
-        var r = Residual(net, x, y, w);
-        var u = net.Readout();
+        using var p = new Problem(6, 1, 7, 2, rows: 6, dataSeed: 37, networkSeed: 8, parameterSeed: 2); // read-out U: 6×2
+        using var twin = new ReversibleMlp(6, 1, 7, 6, seed: 8);          // same projections, U = I: J of the features
+        p.Solve();
+        var r = p.Residual();
+        var u = p.Net.Readout();
         var lifted = new double[6 * 6];                                     // r·Uᵀ, row-major
         for (int b = 0; b < 6; b++)
             for (int i = 0; i < 6; i++)
                 for (int o = 0; o < 2; o++) lifted[b * 6 + i] += r[b * 2 + o] * u[i, o];
-        var expected = MinimumNormStep(ReversibleMlpTests.ExplicitJacobian(twin, x, w), lifted);
-        Assert.True(RelativeDifference(direction, expected) < 1e-8, "not −J_F⁺·(r·Uᵀ)");
-
-        using var moved = new DenseMatrix<double>(6, 2);
-        net.JacobianProduct(x, w, direction, moved);
-        for (int i = 0; i < r.Length; i++) Assert.Equal(-r[i], moved.AsSpan()[i], 1e-10);
+        var expected = MinimumNormStep(ReversibleMlpTests.ExplicitJacobian(twin, p.X, p.W), lifted);
+        Assert.True(RelativeDifference(p.Direction, expected) < 1e-8, "not −J_F⁺·(r·Uᵀ)");
+        var moved = p.Moved();
+        for (int i = 0; i < r.Length; i++) Assert.Equal(-r[i], moved[i], 1e-10);
     }
 
     [Fact]
     public void Several_blocks_give_a_right_inverse_with_each_block_minimum_norm_for_its_share()
     {
-        var rng = new Random(41);
         const int blocks = 3;
-        using var net = new ReversibleMlp(4, blocks, 5, 4, HiddenActivation.Silu, seed: 9);
-        var w = ReversibleMlpTests.Parameters(net, 4);
-        using var x = ReversibleMlpTests.RandomMatrix(4, 4, rng, 1.5);
-        using var y = ReversibleMlpTests.RandomMatrix(4, 4, rng);
-        using var solver = new ReversibleGaussNewton(net, 0, 0);
-        var direction = new double[net.ParameterCount];
-        solver.Direction(x, y, w, direction);
-        var r = Residual(net, x, y, w);
+        using var p = new Problem(4, blocks, 5, 4, rows: 4, dataSeed: 41, networkSeed: 9, parameterSeed: 4, inputScale: 1.5);
+        p.Solve();
+        var r = p.Residual();
 
         // J·δ = −r: the Gauss-Newton step in function space.
-        using var moved = new DenseMatrix<double>(4, 4);
-        net.JacobianProduct(x, w, direction, moved);
+        var moved = p.Moved();
         double scale = Math.Sqrt(r.Sum(v => v * v));
-        for (int i = 0; i < r.Length; i++) Assert.True(Math.Abs(moved.AsSpan()[i] + r[i]) <= 1e-10 * scale, $"(J·δ + r)[{i}] = {moved.AsSpan()[i] + r[i]:E2}");
+        for (int i = 0; i < r.Length; i++) Assert.True(Math.Abs(moved[i] + r[i]) <= 1e-10 * scale, $"(J·δ + r)[{i}] = {moved[i] + r[i]:E2}");
 
         // Block ℓ's part is −J_ℓ⁺·(r/L), J_ℓ the columns of its parameters.
-        var j = ReversibleMlpTests.ExplicitJacobian(net, x, w);
-        int per = 2 * (net.Hidden + 1) * net.Half;
+        var j = ReversibleMlpTests.ExplicitJacobian(p.Net, p.X, p.W);
+        var direction = p.Direction;
+        int per = 2 * (p.Net.Hidden + 1) * p.Net.Half;
         var share = r.Select(v => v / blocks).ToArray();
         for (int l = 0; l < blocks; l++)
         {
             var jl = new double[j.GetLength(0), per];
             for (int i = 0; i < j.GetLength(0); i++)
-                for (int p = 0; p < per; p++) jl[i, p] = j[i, l * per + p];
+                for (int c = 0; c < per; c++) jl[i, c] = j[i, l * per + c];
             double error = RelativeDifference(direction.AsSpan(l * per, per), MinimumNormStep(jl, share));
             Assert.True(error < 1e-8, $"block {l}: differs from −J_ℓ⁺(r/L) by {error:E2}");
         }
@@ -115,34 +136,21 @@ public class ReversibleGaussNewtonTests
     [Fact]
     public void Truncation_reports_the_rank_kept()
     {
-        var rng = new Random(43);
-        using var net = new ReversibleMlp(4, 2, 9, 4, seed: 1);
-        var w = ReversibleMlpTests.Parameters(net, 6);
-        using var x = ReversibleMlpTests.RandomMatrix(8, 4, rng);
-        using var y = ReversibleMlpTests.RandomMatrix(8, 4, rng);
-        var direction = new double[net.ParameterCount];
-        using var exact = new ReversibleGaussNewton(net, 0, 0);
-        Assert.Equal(8, exact.Direction(x, y, w, direction).SmallestRank);
-        using var truncated = new ReversibleGaussNewton(net, 0.3, 0);
-        var step = truncated.Direction(x, y, w, direction);
+        using var p = new Problem(4, 2, 9, 4, rows: 8, dataSeed: 43, networkSeed: 1, parameterSeed: 6);
+        Assert.Equal(8, p.Solve().SmallestRank);
+        var step = p.Solve(relativeCutoff: 0.3);
         Assert.InRange(step.SmallestRank, 1, 7);
-        Assert.Equal(net.Loss(x, y, w), step.Loss, 1e-15);
+        Assert.Equal(p.Net.Loss(p.X, p.Y, p.W), step.Loss, 1e-15);
     }
 
     [Fact]
     public void Rounding_level_singular_values_count_as_zero()
     {
         // Here ReLU leaves G's activations rank 4 of 5 (a singular value of 2.6e-16): inverting it would blow the step up.
-        var rng = new Random(31);
-        using var net = new ReversibleMlp(4, 1, 6, 4, HiddenActivation.Relu, seed: 3);
-        var w = ReversibleMlpTests.Parameters(net, 5);
-        using var x = ReversibleMlpTests.RandomMatrix(5, 4, rng, 2);
-        using var y = ReversibleMlpTests.RandomMatrix(5, 4, rng);
-        using var solver = new ReversibleGaussNewton(net, 0, 0);
-        var direction = new double[net.ParameterCount];
-        var step = solver.Direction(x, y, w, direction);
+        using var p = new Problem(4, 1, 6, 4, rows: 5, dataSeed: 31, networkSeed: 3, parameterSeed: 5, HiddenActivation.Relu, inputScale: 2);
+        var step = p.Solve();
         Assert.Equal((4, 5), (step.SmallestRank, step.LargestRank));
-        double size = Math.Sqrt(direction.Sum(v => v * v)), residual = Math.Sqrt(Residual(net, x, y, w).Sum(v => v * v));
+        double size = Math.Sqrt(p.Direction.Sum(v => v * v)), residual = Math.Sqrt(p.Residual().Sum(v => v * v));
         Assert.True(size < 100 * residual, $"‖δ‖ = {size:E2} against ‖r‖ = {residual:E2}");
     }
 
@@ -150,20 +158,13 @@ public class ReversibleGaussNewtonTests
     public void Batches_wider_than_the_hidden_layer_get_least_squares_blocks()
     {
         // B > H + 1: no block can realize its share; F's part must satisfy the normal equations Ãᵀ(Ã·V − t/L) = 0.
-        var rng = new Random(47);
-        using var net = new ReversibleMlp(4, 1, 3, 4, seed: 2);
-        var w = ReversibleMlpTests.Parameters(net, 3);
-        using var x = ReversibleMlpTests.RandomMatrix(9, 4, rng);
-        using var y = ReversibleMlpTests.RandomMatrix(9, 4, rng);
-        using var solver = new ReversibleGaussNewton(net, 0, 0);
-        var direction = new double[net.ParameterCount];
-        Assert.Equal(4, solver.Direction(x, y, w, direction).LargestRank);
-        var r = Residual(net, x, y, w);
-        var tape = net.Forward(x, w, derivatives: false);
-        var a = tape.Activations[0].ToArray();
+        using var p = new Problem(4, 1, 3, 4, rows: 9, dataSeed: 47, networkSeed: 2, parameterSeed: 3);
+        Assert.Equal(4, p.Solve().LargestRank);
+        var r = p.Residual();
+        var a = p.Net.Forward(p.X, p.W, derivatives: false).Activations[0].ToArray();
         var v = new double[4, 2];
         for (int i = 0; i < 4; i++)
-            for (int c = 0; c < 2; c++) v[i, c] = direction[i * 2 + c];
+            for (int c = 0; c < 2; c++) v[i, c] = p.Direction[i * 2 + c];
         var fit = GnKernels.Tests.Support.Reference.Multiply(a, v);
         var misfit = new double[9, 2];
         for (int b = 0; b < 9; b++)
@@ -175,19 +176,14 @@ public class ReversibleGaussNewtonTests
     [Fact]
     public void A_step_allocates_nothing_after_the_first_at_a_batch_size()
     {
-        var rng = new Random(53);
-        using var net = new ReversibleMlp(8, 2, 30, 3, seed: 1);
-        var w = ReversibleMlpTests.Parameters(net, 2);
-        using var x = ReversibleMlpTests.RandomMatrix(20, 8, rng);
-        using var y = ReversibleMlpTests.RandomMatrix(20, 3, rng);
-        using var solver = new ReversibleGaussNewton(net);
-        var direction = new double[net.ParameterCount];
-        var gradient = new double[net.ParameterCount];
-        var adam = new Adam(net.ParameterCount);
-        solver.Direction(x, y, w, direction);
-        net.Gradient(x, y, w, gradient);
-        GnKernels.Tests.Support.Allocation.AssertNone(() => solver.Direction(x, y, w, direction), "ReversibleGaussNewton.Direction");
-        GnKernels.Tests.Support.Allocation.AssertNone(() => { net.Gradient(x, y, w, gradient); adam.Step(w, gradient); }, "Gradient and Adam.Step");
+        using var p = new Problem(8, 2, 30, 3, rows: 20, dataSeed: 53, networkSeed: 1, parameterSeed: 2);
+        using var solver = new ReversibleGaussNewton(p.Net);
+        var gradient = new double[p.Net.ParameterCount];
+        var adam = new Adam(p.Net.ParameterCount);
+        solver.Direction(p.X, p.Y, p.W, p.Direction);
+        p.Net.Gradient(p.X, p.Y, p.W, gradient);
+        GnKernels.Tests.Support.Allocation.AssertNone(() => solver.Direction(p.X, p.Y, p.W, p.Direction), "ReversibleGaussNewton.Direction");
+        GnKernels.Tests.Support.Allocation.AssertNone(() => { p.Net.Gradient(p.X, p.Y, p.W, gradient); adam.Step(p.W, gradient); }, "Gradient and Adam.Step");
     }
 
     [Fact]
