@@ -210,7 +210,7 @@ internal static class CommandLine
             _test = Add(command, new Option<int>("--test") { Description = "Test points (synthetic data)", DefaultValueFactory = _ => 2000 });
             _lr = Add(command, new Option<double?>("--lr") { Description = "Learning rate λ (GN: a step of λ/N along the GN direction, default N with --step backtracking, 10 with --step fixed; GD: default 1 in units of 1/L̂)" });
             _gnStep = Choice(command, "--step", "GN's step: backtracking (from λ/N, halved until the loss falls: never rises) or fixed (λ/N every step, Arbel's; no acceptance test)", gnStep, "backtracking", "fixed");
-            _gnSolver = Choice(command, "--solver", "GN's linear solve: exact (assemble and factor every step), pcg (conjugate gradients, preconditioned by an earlier step's factor) or nystrom (CG preconditioned by k sampled NTK columns: no N×N matrix, for large N)", "exact", "exact", "pcg", "nystrom");
+            _gnSolver = Choice(command, "--solver", "GN's linear solve: exact (assemble and factor every step), pcg (conjugate gradients, preconditioned by an earlier step's factor), nystrom (CG preconditioned by k sampled NTK columns: no N×N matrix, for large N) or auto (exact where its N×N matrices fit the memory, nystrom where not)", "exact", "exact", "pcg", "nystrom", "auto");
             _rank = Add(command, new Option<int>("--rank") { Description = "--solver nystrom: the number k of sampled NTK columns (0: min(N, 512))", DefaultValueFactory = _ => 0 });
             _cgTol = Add(command, new Option<double?>("--cg-tol") { Description = "--solver pcg|nystrom: CG's relative residual tolerance (default: 1e-10 for pcg, 1e-6 for nystrom)" });
             _cgMaxIter = Add(command, new Option<int?>("--cg-max-iter") { Description = "--solver pcg|nystrom: CG's iteration limit per solve (default: 50 for pcg, 500 for nystrom)" });
@@ -230,13 +230,14 @@ internal static class CommandLine
             _save = save ? Add(command, new Option<string?>("--save") { Description = "Write the trained model (JSON, exact weights) to this file" }) : new Option<string?>("--save");
         }
 
-        public RunSettings Read(ParseResult p) => new()
+        public RunSettings Read(ParseResult p) => new RunSettings
         {
             N = p.GetValue(_n), M = p.GetValue(_m), D = p.GetValue(_d), Tau0 = p.GetValue(_tau0), Bias = p.GetValue(_bias),
             Seed = p.GetValue(_seed), Tol = p.GetValue(_tol), MaxIterations = p.GetValue(_maxIter), MaxTimeSeconds = p.GetValue(_maxTime),
             Threads = p.GetValue(_threads), TestCount = p.GetValue(_test), LearningRate = p.GetValue(_lr),
             GaussNewtonStep = p.GetValue(_gnStep) == "fixed" ? GaussNewtonStepRule.Fixed : GaussNewtonStepRule.Backtracking,
             Solver = p.GetValue(_gnSolver) switch { "pcg" => GaussNewtonSolver.Pcg, "nystrom" => GaussNewtonSolver.Nystrom, _ => GaussNewtonSolver.Exact },
+            AutoSolver = p.GetValue(_gnSolver) == "auto",
             NystromRank = p.GetValue(_rank), LinearTolerance = p.GetValue(_cgTol), MaxLinearIterations = p.GetValue(_cgMaxIter),
             GradientDescentStep = p.GetValue(_gdStep) == "literal" ? GradientStepRule.Literal : GradientStepRule.Normalized,
             GgnTextbookMetric = p.GetValue(_ggnMetric) == "textbook", OutputDirectory = p.GetValue(_out)!,
@@ -246,7 +247,7 @@ internal static class CommandLine
             TestFraction = p.GetValue(_testData) is null ? p.GetValue(_testFraction) : 0, SplitSeed = p.GetValue(_splitSeed),
             Standardize = p.GetValue(_standardize), SavePath = p.GetValue(_save),
             Given = _all.Where(o => p.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToHashSet(),
-        };
+        }.ResolveSolver();
 
         /// <summary>An option that takes one of <paramref name="values"/> (a parse error names them otherwise).</summary>
         private Option<string> Choice(Command command, string name, string description, string defaultValue, params string[] values)

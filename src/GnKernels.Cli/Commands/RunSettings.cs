@@ -20,6 +20,8 @@ internal sealed record RunSettings
     public double? LearningRate { get; init; }
     public GaussNewtonStepRule GaussNewtonStep { get; init; }
     public GaussNewtonSolver Solver { get; init; }
+    /// <summary>`--solver auto`: <see cref="Solver"/> was chosen by <see cref="ResolveSolver"/>.</summary>
+    public bool AutoSolver { get; init; }
     public GradientStepRule GradientDescentStep { get; init; }
     public bool GgnTextbookMetric { get; init; }
     public double? GgnTau { get; init; }
@@ -76,17 +78,43 @@ internal sealed record RunSettings
         if (NystromRank < 0) return $"--rank must be ≥ 0 (0: min(N, 512)); got {NystromRank}.";
         if (LinearTolerance is { } cgTolerance && !(cgTolerance > 0 && cgTolerance < 1)) return $"--cg-tol must lie in (0, 1); got {cgTolerance}.";
         if (MaxLinearIterations is { } cgLimit && cgLimit < 1) return $"--cg-max-iter must be at least 1; got {cgLimit}.";
-        // Φ and E (N×M each) and the Jacobian's row panel (N×256); then the NTK and its Cholesky scratch (N×N each), or
-        // with nystrom its k columns, B and their basis, and the linearization's k-column scratch (N×k each) and no N×N matrix.
-        int k = NystromRank > 0 ? Math.Min(NystromRank, N) : Math.Min(N, 512);
-        double solverBytes = Solver == GaussNewtonSolver.Nystrom ? 4.0 * N * k : 2.0 * N * N;
-        double bytes = 8.0 * (2.0 * N * M + 256.0 * N + solverBytes + 256.0 * M + 3.0 * p);
-        double available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        double bytes = FootprintBytes(Solver), available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (available > 0 && bytes > 0.8 * available)
-            return $"N = {N}, M = {M} needs about {bytes / (1 << 30):F1} GiB ({(Solver == GaussNewtonSolver.Nystrom ? $"two N×M matrices and four N×{k}" : "two N×M and two N×N matrices")}); " +
+            return $"N = {N}, M = {M} needs about {bytes / (1 << 30):F1} GiB ({(Solver == GaussNewtonSolver.Nystrom ? $"two N×M matrices and four N×{RankUsed}" : "two N×M and two N×N matrices")}); " +
                 $"this machine allows {available / (1 << 30):F1} GiB. Use a smaller --n or --m{(Solver == GaussNewtonSolver.Nystrom ? " or --rank" : ", or --solver nystrom (no N×N matrix)")}.";
         return null;
     }
+
+    private int RankUsed => NystromRank > 0 ? Math.Min(NystromRank, N) : Math.Min(N, 512);
+
+    /// <summary>
+    /// Bytes a GN run with <paramref name="solver"/> holds: Φ and E (N×M each) and the Jacobian's row panel (N×256);
+    /// then the NTK and its Cholesky scratch (N×N each), or with nystrom its k columns, B and their basis, and the
+    /// linearization's k-column scratch (N×k each) and no N×N matrix.
+    /// </summary>
+    public double FootprintBytes(GaussNewtonSolver solver)
+    {
+        long p = (long)M * (D + (Bias ? 2 : 1));
+        double solverBytes = solver == GaussNewtonSolver.Nystrom ? 4.0 * N * RankUsed : 2.0 * N * N;
+        return 8.0 * (2.0 * N * M + 256.0 * N + solverBytes + 256.0 * M + 3.0 * p);
+    }
+
+    /// <summary>
+    /// With `--solver auto`, the exact step where its N×N matrices fit 80% of the memory this process may use (on the
+    /// machines measured, PCG did not beat it below N = 2000 and only tied it there; docs/performance.md), and the
+    /// Nyström-preconditioned CG where they do not.
+    /// </summary>
+    public RunSettings ResolveSolver()
+    {
+        if (!AutoSolver) return this;
+        double available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        bool denseFits = available <= 0 || FootprintBytes(GaussNewtonSolver.Exact) <= 0.8 * available;
+        return this with { Solver = denseFits ? GaussNewtonSolver.Exact : GaussNewtonSolver.Nystrom };
+    }
+
+    /// <summary>What `--solver auto` chose and why, for the run's header; null without auto.</summary>
+    public string? SolverNote() => !AutoSolver ? null : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"solver auto: {(Solver == GaussNewtonSolver.Nystrom ? "nystrom" : "exact")} (the exact step would need {FootprintBytes(GaussNewtonSolver.Exact) / (1 << 30):F1} GiB; this process may use {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (double)(1 << 30):F1})");
 
     /// <summary>One line per option that the run does not use, for the user who set it.</summary>
     public IEnumerable<string> Ignored(TrainingMethod method)

@@ -26,6 +26,7 @@ internal static class TrainCommand
         var model = settings.Model(data.Dimension);
         Console.WriteLine(data.Description);
         Console.WriteLine($"network {model}, N = {data.TrainX.Rows}, τ₀ = {settings.Tau0}, {StepNote(method, settings)}");
+        if (method == TrainingMethod.GaussNewton && settings.SolverNote() is { } solverNote) Console.WriteLine(solverNote);
 
         using var interruption = new Interruption();
         TrainingResult result;

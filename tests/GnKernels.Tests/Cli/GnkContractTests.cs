@@ -161,6 +161,19 @@ public class GnkContractTests
         Assert.Equal(0, Gnk.Run("train", "--n", "20", "--m", "20", "--test", "0", "--out", dir).Exit);
     }
 
+    [Theory]
+    [InlineData("200", "solver auto: exact")]
+    [InlineData("30000", "solver auto: nystrom")]
+    public void Solver_auto_takes_the_exact_step_where_its_matrices_fit_and_nystrom_where_not(string n, string expected)
+    {
+        // A 4 GiB heap limit makes the choice the same on every machine: N = 30,000 needs 13 GiB for the exact step.
+        var limit = new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x100000000" };
+        var (exit, stdout, stderr) = Gnk.Run(limit, "train", "--solver", "auto", "--n", n, "--m", "20", "--max-iter", "1", "--test", "0",
+            "--out", Folder("auto-" + n));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains(expected, stdout);
+    }
+
     [Fact]
     public void An_option_the_method_does_not_use_is_named()
     {
