@@ -29,6 +29,7 @@ internal static class ElementwiseDriver
             // that share a formula agree bit for bit at every length.
             case SimdPath.V512 when TOp.WideSteps && x.Length >= 4 * Lanes512x4<T>.Count: Unary<T, TOp, Lanes512x4<T>>(ref xr, yr, n); break;
             case SimdPath.V512: Unary<T, TOp, Lanes512<T>>(ref xr, yr, n); break;
+            case SimdPath.V256 when !Avx512F.IsSupported: Unary<T, TOp, Lanes256x1<T>>(ref xr, yr, n); break;
             case SimdPath.V256: Unary<T, TOp, Lanes256<T>>(ref xr, yr, n); break;
             case SimdPath.V128: Unary<T, TOp, Lanes128<T>>(ref xr, yr, n); break;
             default: Unary<T, TOp, LanesScalar<T>>(ref xr, yr, n); break;
@@ -44,7 +45,7 @@ internal static class ElementwiseDriver
         switch (Narrow(path, x.Length, Lanes512<T>.Count, Lanes256<T>.Count, Lanes128<T>.Count))
         {
             case SimdPath.V512: UnaryTwo<T, TOp, Lanes512<T>>(ref xr, ar, br, n); break;
-            case SimdPath.V256 when !Avx512F.IsSupported && typeof(T) == typeof(double): UnaryTwo<T, TOp, Lanes256x1<T>>(ref xr, ar, br, n); break;
+            case SimdPath.V256 when !Avx512F.IsSupported: UnaryTwo<T, TOp, Lanes256x1<T>>(ref xr, ar, br, n); break;
             case SimdPath.V256: UnaryTwo<T, TOp, Lanes256<T>>(ref xr, ar, br, n); break;
             case SimdPath.V128: UnaryTwo<T, TOp, Lanes128<T>>(ref xr, ar, br, n); break;
             default: UnaryTwo<T, TOp, LanesScalar<T>>(ref xr, ar, br, n); break;
@@ -87,17 +88,20 @@ internal static class ElementwiseDriver
     // loop did this), it would share that caller's budget and lose the inlining of the whole kernel (8× slower).
 
     /// <summary>
-    /// How many steps Finish runs behind Start: 1 with 32 vector registers (AVX-512's EVEX encoding, at every width),
-    /// which hold both stages' live values; 0 with x86's 16, where the pipelined loop spills. A JIT-time constant, so each loop compiles to one form.
+    /// How many steps Finish runs behind Start: 1 where the registers hold both stages' live values — AVX-512's 32 (at
+    /// every width), and x86's 16 for one-vector steps (<see cref="Lanes256x1{T}"/>) — and 0 for the scalar lanes. A
+    /// JIT-time constant, so each loop compiles to one form.
     /// </summary>
-    private static nuint Lag => Avx512F.IsSupported ? 1u : 0u;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint Lag<T, TV>() where T : unmanaged, IBinaryFloatingPointIeee754<T> where TV : struct, ILanes<TV, T> =>
+        Avx512F.IsSupported || TV.VectorLength > 1 && TV.Count == TV.VectorLength ? 1u : 0u;
 
     /// <summary>
     /// Whether the steps are aligned to the destination (<see cref="AlignmentShift"/>), and the head, which then
     /// overlaps the next step, is loaded before the loop. Only with 32 registers: with 16, holding the head across the
     /// loop costs the V256 kernels more than alignment gains.
     /// </summary>
-    private static bool HeadEarly => Lag == 1;
+    private static bool HeadEarly => Avx512F.IsSupported;
 
     /// <summary>
     /// Where pass k's step starts. With <see cref="HeadEarly"/>: steps 0 … steps − 2 from step − shift on, each on a
@@ -231,7 +235,7 @@ internal static class ElementwiseDriver
         TV head = HeadEarly ? TV.Load(ref x, 0) : default, tail = TV.Load(ref x, last);
         TV held = default, heldStarted = default;
         nuint heldAt = 0;
-        for (nuint k = 0; k < steps + Lag; k++)
+        for (nuint k = 0; k < steps + Lag<T, TV>(); k++)
         {
             TV v = default, started = default;
             nuint at = StepStart(k, steps, step, shift, last);
@@ -240,9 +244,9 @@ internal static class ElementwiseDriver
                 v = StepInput(ref x, at, last, head, tail);
                 started = TOp.Start(v);
             }
-            if (Lag == 0) { held = v; heldStarted = started; heldAt = at; }
-            if (k >= Lag) StoreStep(TOp.Finish(held, heldStarted), y, heldAt, TMode.StreamFirst && OnVectorGrid(heldAt, last));
-            if (Lag == 1) { held = v; heldStarted = started; heldAt = at; }
+            if (Lag<T, TV>() == 0) { held = v; heldStarted = started; heldAt = at; }
+            if (k >= Lag<T, TV>()) StoreStep(TOp.Finish(held, heldStarted), y, heldAt, TMode.StreamFirst && OnVectorGrid(heldAt, last));
+            if (Lag<T, TV>() == 1) { held = v; heldStarted = started; heldAt = at; }
         }
         if (TMode.StreamFirst) Sse.StoreFence();
     }
@@ -265,15 +269,15 @@ internal static class ElementwiseDriver
         TV.Store(TV.Load(ref x, last), ref *edges, step);
         TV heldStarted = default;
         nuint heldAt = 0;
-        for (nuint k = 0; k < steps + Lag; k++)
+        for (nuint k = 0; k < steps + Lag<T, TV>(); k++)
         {
             TV started = default;
             nuint at = StepStart(k, steps, step, shift, last);
             if (k < steps) started = TOp.Start(StepInput<T, TV>(ref x, at, last, edges));
-            if (Lag == 0) { heldStarted = started; heldAt = at; }
-            if (k >= Lag)
+            if (Lag<T, TV>() == 0) { heldStarted = started; heldAt = at; }
+            if (k >= Lag<T, TV>())
                 StoreStep(TOp.Finish(StepInput<T, TV>(ref x, heldAt, last, edges), heldStarted), y, heldAt, TMode.StreamFirst && OnVectorGrid(heldAt, last));
-            if (Lag == 1) { heldStarted = started; heldAt = at; }
+            if (Lag<T, TV>() == 1) { heldStarted = started; heldAt = at; }
         }
         if (TMode.StreamFirst) Sse.StoreFence();
     }
@@ -287,7 +291,7 @@ internal static class ElementwiseDriver
         TV head = HeadEarly ? TV.Load(ref x, 0) : default, tail = TV.Load(ref x, last);
         TV held = default, heldStarted = default;
         nuint heldAt = 0;
-        for (nuint k = 0; k < steps + Lag; k++)
+        for (nuint k = 0; k < steps + Lag<T, TV>(); k++)
         {
             TV v = default, started = default;
             nuint at = StepStart(k, steps, step, shift, last);
@@ -296,14 +300,14 @@ internal static class ElementwiseDriver
                 v = StepInput(ref x, at, last, head, tail);
                 started = TOp.Start(v);
             }
-            if (Lag == 0) { held = v; heldStarted = started; heldAt = at; }
-            if (k >= Lag)
+            if (Lag<T, TV>() == 0) { held = v; heldStarted = started; heldAt = at; }
+            if (k >= Lag<T, TV>())
             {
                 bool onGrid = OnVectorGrid(heldAt, last);
                 StoreStep(TOp.Finish(held, heldStarted, out TV second), y1, heldAt, TMode.StreamFirst && onGrid);
                 StoreStep(second, y2, heldAt, TMode.StreamSecond && onGrid);
             }
-            if (Lag == 1) { held = v; heldStarted = started; heldAt = at; }
+            if (Lag<T, TV>() == 1) { held = v; heldStarted = started; heldAt = at; }
         }
         if (TMode.StreamFirst) Sse.StoreFence();
     }
@@ -317,7 +321,7 @@ internal static class ElementwiseDriver
         TV head1 = HeadEarly ? TV.Load(ref x1, 0) : default, head2 = HeadEarly ? TV.Load(ref x2, 0) : default, tail1 = TV.Load(ref x1, last), tail2 = TV.Load(ref x2, last);
         TV held1 = default, held2 = default, heldStarted = default;
         nuint heldAt = 0;
-        for (nuint k = 0; k < steps + Lag; k++)
+        for (nuint k = 0; k < steps + Lag<T, TV>(); k++)
         {
             TV a = default, b = default, started = default;
             nuint at = StepStart(k, steps, step, shift, last);
@@ -327,9 +331,9 @@ internal static class ElementwiseDriver
                 b = StepInput(ref x2, at, last, head2, tail2);
                 started = TOp.Start(a);
             }
-            if (Lag == 0) { held1 = a; held2 = b; heldStarted = started; heldAt = at; }
-            if (k >= Lag) StoreStep(TOp.Finish(held1, held2, heldStarted), y, heldAt, TMode.StreamFirst && OnVectorGrid(heldAt, last));
-            if (Lag == 1) { held1 = a; held2 = b; heldStarted = started; heldAt = at; }
+            if (Lag<T, TV>() == 0) { held1 = a; held2 = b; heldStarted = started; heldAt = at; }
+            if (k >= Lag<T, TV>()) StoreStep(TOp.Finish(held1, held2, heldStarted), y, heldAt, TMode.StreamFirst && OnVectorGrid(heldAt, last));
+            if (Lag<T, TV>() == 1) { held1 = a; held2 = b; heldStarted = started; heldAt = at; }
         }
         if (TMode.StreamFirst) Sse.StoreFence();
     }
