@@ -6,10 +6,11 @@ using System.Runtime.Intrinsics.X86;
 namespace GnKernels.Simd;
 
 // The widths. Each vector width holds 2 vectors (Lanes512x4, the forward's: 4; Lanes256x1 without AVX-512: 1) and
-// issues every operation for all of them back to back: the SiLU chain (exp polynomial, quotient, correction) is latency-bound with one vector in flight,
-// and independent twins interleaved in program order fill the out-of-order window. The structs call the runtime's
-// vector intrinsics directly, never each other, so a kernel costs the JIT one inlinee per operation (its inline
-// budget is tight).
+// issues every operation for all of them back to back: the SiLU chain (exp polynomial, quotient, correction) is
+// latency-bound with one vector in flight, and independent twins interleaved in program order fill the out-of-order
+// window (without AVX-512, the drivers' pipelining of consecutive one-vector steps does that instead). The structs
+// call the runtime's vector intrinsics directly, never each other, so a kernel costs the JIT one inlinee per
+// operation (its inline budget is tight).
 // Pow2FromShifted moves the integer k from the mantissa into the exponent field: (bits(k + shifter) + bias) << mantissaBits;
 // Vector512 with AVX-512 instead looks up 2^(j/16) (Pow2Table) and adds ⌊k/16⌋ to its exponent.
 
