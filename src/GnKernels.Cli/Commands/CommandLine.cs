@@ -102,11 +102,12 @@ internal static class CommandLine
         var sgdRate = new Option<double>("--sgd-lr") { Description = "SGD's learning rate", DefaultValueFactory = _ => 3e-3 };
         var rtol = new Option<double>("--rtol") { Description = "GN: singular values of the activations below rtol·σ_max count as zero", DefaultValueFactory = _ => 1e-2 };
         var atol = new Option<double>("--atol") { Description = "GN: and those below atol", DefaultValueFactory = _ => 1e-5 };
+        var damping = new Option<double>("--damping") { Description = "GN: solve each block's activation Gram K as K + δ·λ_max(K)·I (0: exact GN)", DefaultValueFactory = _ => 0 };
         var probe = new Option<int>("--probe") { Description = "Training samples whose NTK is tracked", DefaultValueFactory = _ => 20 };
         var seed = new Option<int>("--seed") { Description = "Seed of the split, the network and the batches", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => "gnk-reversible" };
         var command = new Command("reversible", "Exact Gauss-Newton against Adam and SGD on a reversible MLP (Buffelli et al.): full batch, mini-batches and laziness on the digits; tables, CSVs and plots.");
-        foreach (Option option in new Option[] { data, test, fullBatch, blocks, hidden, activation, fullIterations, gnIterations, batch, epochs, gnRate, adamRate, sgdRate, rtol, atol, probe, seed, output })
+        foreach (Option option in new Option[] { data, test, fullBatch, blocks, hidden, activation, fullIterations, gnIterations, batch, epochs, gnRate, adamRate, sgdRate, rtol, atol, damping, probe, seed, output })
             command.Options.Add(option);
         command.SetAction(p => ReversibleCommand.Run(new GnKernels.Cli.Experiments.ReversibleExperiment
         {
@@ -114,7 +115,7 @@ internal static class CommandLine
             Activation = p.GetValue(activation) == "relu" ? GnKernels.Models.HiddenActivation.Relu : GnKernels.Models.HiddenActivation.Silu,
             FullBatchIterations = p.GetValue(fullIterations), GaussNewtonIterations = p.GetValue(gnIterations), BatchSize = p.GetValue(batch), Epochs = p.GetValue(epochs),
             GaussNewtonRate = p.GetValue(gnRate), AdamRate = p.GetValue(adamRate), SgdRate = p.GetValue(sgdRate), RelativeCutoff = p.GetValue(rtol),
-            AbsoluteCutoff = p.GetValue(atol), ProbeCount = p.GetValue(probe), Seed = p.GetValue(seed),
+            AbsoluteCutoff = p.GetValue(atol), Damping = p.GetValue(damping), ProbeCount = p.GetValue(probe), Seed = p.GetValue(seed),
         }, p.GetValue(output)!));
         return command;
     }

@@ -28,7 +28,7 @@ internal static class ReversibleCommand
         using (var net = e.Network((int)digits.TrainX.Cols))
             Console.WriteLine(string.Create(Inv, $"{e.DataPath}: {digits.TrainX.Rows} training and {digits.TestX.Rows} test samples, d = {digits.TrainX.Cols}; " +
                 $"reversible MLP of {e.Blocks} block(s), hidden width {e.Hidden}, {e.Activation.ToString().ToLowerInvariant()}, P = {net.ParameterCount:N0}, " +
-                $"10 outputs through a fixed orthonormal read-out; GN truncates at rtol {e.RelativeCutoff:G2}, atol {e.AbsoluteCutoff:G2}; " +
+                $"10 outputs through a fixed orthonormal read-out; GN truncates at rtol {e.RelativeCutoff:G2}, atol {e.AbsoluteCutoff:G2}{(e.Damping > 0 ? $", damping {e.Damping:G2}" : "")}; " +
                 $"learning rates gn {e.GaussNewtonRate:G3}, adam {e.AdamRate:G3}, sgd {e.SgdRate:G3}"));
 
         try

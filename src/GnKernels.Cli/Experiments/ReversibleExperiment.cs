@@ -38,6 +38,7 @@ internal sealed record ReversibleExperiment
     public required double SgdRate { get; init; }
     public required double RelativeCutoff { get; init; }
     public required double AbsoluteCutoff { get; init; }
+    public double Damping { get; init; }
     public required int ProbeCount { get; init; }
     public required int Seed { get; init; }
 
@@ -58,6 +59,7 @@ internal sealed record ReversibleExperiment
             if (!(rate > 0 && rate <= 100)) return $"{name} must lie in (0, 100]; got {rate}.";
         if (!(RelativeCutoff >= 0 && RelativeCutoff < 1)) return $"--rtol must lie in [0, 1); got {RelativeCutoff}.";
         if (!(AbsoluteCutoff >= 0 && AbsoluteCutoff < 1)) return $"--atol must lie in [0, 1); got {AbsoluteCutoff}.";
+        if (!(Damping >= 0 && Damping <= 1e6)) return $"--damping must lie in [0, 1e6] (0: exact GN); got {Damping}.";
         if (ProbeCount < 2 || ProbeCount > 100) return $"--probe must lie in 2…100 samples (the probe NTK is (10·probe)²); got {ProbeCount}.";
         return null;
     }
@@ -155,7 +157,7 @@ internal sealed record ReversibleExperiment
         var w = new double[net.ParameterCount];
         net.InitializeParameters(w, Seed);
         using var probe = new Laziness(net, digits, w, ProbeCount);
-        using var gn = new ReversibleGaussNewton(net, RelativeCutoff, AbsoluteCutoff);
+        using var gn = new ReversibleGaussNewton(net, RelativeCutoff, AbsoluteCutoff) { Damping = Damping };
         var adam = new Adam(net.ParameterCount, AdamRate);
         var sgd = new Sgd(net.ParameterCount, SgdRate);
         var update = new double[net.ParameterCount];

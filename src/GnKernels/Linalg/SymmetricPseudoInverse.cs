@@ -42,12 +42,12 @@ public static class SymmetricPseudoInverse
 
     /// <summary><see cref="SolveColumns(DenseMatrix{double}, DenseMatrix{double}, DenseMatrix{double}, double, double)"/> with the caller's buffers: no allocation.</summary>
     internal static PseudoInverseSolution SolveColumns(DenseMatrix<double> a, DenseMatrix<double> b, DenseMatrix<double> x, double relativeCutoff, double absoluteCutoff,
-        Workspace workspace)
+        Workspace workspace, double relativeShift = 0)
     {
         int n = ValidateColumns(a, b, x, relativeCutoff, absoluteCutoff);
         if (workspace.Order != n || workspace.Columns != b.Cols)
             throw new ArgumentException($"The workspace is for {workspace.Order}×{workspace.Order} systems with {workspace.Columns} right-hand sides, not {a.Shape} with {b.Cols}.", nameof(workspace));
-        return n == 0 ? default : SolveValidated(a, b, x, relativeCutoff, absoluteCutoff, workspace);
+        return n == 0 ? default : SolveValidated(a, b, x, relativeCutoff, absoluteCutoff, workspace, relativeShift);
     }
 
     /// <summary>The eigendecomposition's scratch, eigenvectors, coefficients and eigenvalues for N×N systems with m right-hand sides.</summary>
@@ -90,8 +90,9 @@ public static class SymmetricPseudoInverse
         return checked((int)a.Rows);
     }
 
+    /// <summary>With <paramref name="relativeShift"/> &gt; 0 the kept eigenvalues are λᵢ + shift·λ_max: (A + shift·λ_max·I)⁻¹ on the kept part.</summary>
     private static PseudoInverseSolution SolveValidated(DenseMatrix<double> a, DenseMatrix<double> b, DenseMatrix<double> x, double relativeCutoff, double absoluteCutoff,
-        Workspace workspace)
+        Workspace workspace, double relativeShift = 0)
     {
         int n = workspace.Order;
         var values = workspace.Values;
@@ -100,13 +101,13 @@ public static class SymmetricPseudoInverse
         if (SymmetricStorage.FirstNonFiniteInLower(a) is { } at)
             Guard.ThrowNonFinite(nameof(a), $"a[{at.Row}, {at.Col}] = {a[at.Row, at.Col]}");
         SymmetricEigen.ComputeValidated(a, 0, values, vectors, workspace.Scratch);
-        double cutoff = Math.Max(relativeCutoff * Math.Max(values[^1], 0), absoluteCutoff);
+        double cutoff = Math.Max(relativeCutoff * Math.Max(values[^1], 0), absoluteCutoff), shift = relativeShift * Math.Max(values[^1], 0);
         Blas.Gemm(1.0, vectors, Transpose.None, b, Transpose.None, 0.0, coefficients); // C = Qᵀ·B
         int rank = 0;
         for (int i = 0; i < n; i++)
         {
             var row = coefficients.Row(i);
-            if (values[i] > cutoff) { System.Numerics.Tensors.TensorPrimitives.Divide(row, values[i], row); rank++; }
+            if (values[i] > cutoff) { System.Numerics.Tensors.TensorPrimitives.Divide(row, values[i] + shift, row); rank++; }
             else row.Clear();
         }
         Blas.Gemm(1.0, vectors, Transpose.Transposed, coefficients, Transpose.None, 0.0, x); // X = Q·(Λ⁺C)

@@ -54,6 +54,22 @@ public sealed class ReversibleGaussNewton : IDisposable
     }
 
     /// <summary>
+    /// δ ≥ 0: each block's activation Gram K is solved as K + δ·λ_max(K)·I on its kept part (Levenberg-Marquardt per
+    /// block, the authors' "damped" option): shorter, steadier steps where the activations are nearly dependent, at the
+    /// price of J·δ = −r. 0 (the default): the exact pseudo-inverse.
+    /// </summary>
+    public double Damping
+    {
+        get;
+        init
+        {
+            if (!(value >= 0) || double.IsInfinity(value))
+                Guard.ThrowArgument(nameof(Damping), $"Damping must be finite and ≥ 0; it is {value}.");
+            field = value;
+        }
+    }
+
+    /// <summary>
     /// The full Gauss-Newton direction δ (P entries) at <paramref name="w"/> for the inputs <paramref name="x"/> (B×d)
     /// and targets <paramref name="y"/> (B×k): w + α·δ is the step with learning rate α (1: the linearized outputs
     /// reach the targets).
@@ -112,7 +128,7 @@ public sealed class ReversibleGaussNewton : IDisposable
         if (buffers.SampleGram is { } k)
         {
             Blas.SyrkLower(1.0, activations, Transpose.None, 0.0, k);                     // Ã·Ãᵀ, B×B
-            kept = SymmetricPseudoInverse.SolveColumns(k, buffers.Target, buffers.Target, relative, absolute, buffers.PseudoInverse);
+            kept = SymmetricPseudoInverse.SolveColumns(k, buffers.Target, buffers.Target, relative, absolute, buffers.PseudoInverse, Damping);
             Blas.Gemm(1.0, activations, Transpose.Transposed, buffers.Target, Transpose.None, 0.0, buffers.Update);
         }
         else
@@ -120,7 +136,7 @@ public sealed class ReversibleGaussNewton : IDisposable
             var gram = buffers.FeatureGram!;
             Blas.SyrkLower(1.0, activations, Transpose.Transposed, 0.0, gram);                // Ãᵀ·Ã, (H+1)×(H+1)
             Blas.Gemm(1.0, activations, Transpose.Transposed, buffers.Target, Transpose.None, 0.0, buffers.Update);
-            kept = SymmetricPseudoInverse.SolveColumns(gram, buffers.Update, buffers.Update, relative, absolute, buffers.PseudoInverse);
+            kept = SymmetricPseudoInverse.SolveColumns(gram, buffers.Update, buffers.Update, relative, absolute, buffers.PseudoInverse, Damping);
         }
         buffers.Update.AsSpan().CopyTo(into);
         smallest = Math.Min(smallest, kept.Rank);

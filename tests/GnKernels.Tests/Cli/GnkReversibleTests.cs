@@ -42,6 +42,7 @@ public class GnkReversibleTests
     [InlineData("--activation", "tanh", "tanh")]
     [InlineData("--sgd-lr", "50", "sgd diverged at step")]
     [InlineData("--data", "no-such.csv", "no such file")]
+    [InlineData("--damping", "-1", "--damping must lie in [0, 1e6]")]
     public void Bad_input_is_one_line_and_exit_code_2(string option, string value, string expected)
     {
         var args = Small.ToList();

@@ -29,9 +29,9 @@ public class ReversibleGaussNewtonTests
         public DenseMatrix<double> Y { get; }
         public double[] Direction { get; }
 
-        public ReversibleGaussNewtonStep Solve(double relativeCutoff = 0, double absoluteCutoff = 0)
+        public ReversibleGaussNewtonStep Solve(double relativeCutoff = 0, double absoluteCutoff = 0, double damping = 0)
         {
-            using var solver = new ReversibleGaussNewton(Net, relativeCutoff, absoluteCutoff);
+            using var solver = new ReversibleGaussNewton(Net, relativeCutoff, absoluteCutoff) { Damping = damping };
             return solver.Direction(X, Y, W, Direction);
         }
 
@@ -152,6 +152,29 @@ public class ReversibleGaussNewtonTests
         Assert.Equal((4, 5), (step.SmallestRank, step.LargestRank));
         double size = Math.Sqrt(p.Direction.Sum(v => v * v)), residual = Math.Sqrt(p.Residual().Sum(v => v * v));
         Assert.True(size < 100 * residual, $"‖δ‖ = {size:E2} against ‖r‖ = {residual:E2}");
+    }
+
+    [Fact]
+    public void Damping_solves_each_block_with_its_gram_shifted()
+    {
+        // One block, U = I: F's part is Ãᵀ(Ã·Ãᵀ + δ·λ_max·I)⁻¹·t₁ with t₁ the first half of −r (MathNet's inverse).
+        using var p = new Problem(4, 1, 10, 4, rows: 6, dataSeed: 59, networkSeed: 4, parameterSeed: 7);
+        const double damping = 0.05;
+        p.Solve(damping: damping);
+        var r = p.Residual();
+        var a = Matrix<double>.Build.DenseOfArray(p.Net.Forward(p.X, p.W, derivatives: false).Activations[0].ToArray());
+        var gram = a * a.Transpose();
+        double shift = damping * gram.Evd().EigenValues.Real().Maximum();
+        var target = Matrix<double>.Build.Dense(6, 2, (b, c) => -r[b * 4 + c]);
+        var expected = a.Transpose() * (gram + shift * Matrix<double>.Build.DenseIdentity(6)).Inverse() * target;
+        for (int i = 0; i < 11; i++)
+            for (int c = 0; c < 2; c++) Assert.Equal(expected[i, c], p.Direction[i * 2 + c], 1e-10);
+
+        // A damped step is shorter than the exact one, and Damping is checked.
+        double damped = Math.Sqrt(p.Direction.Sum(v => v * v));
+        p.Solve();
+        Assert.True(damped < Math.Sqrt(p.Direction.Sum(v => v * v)));
+        Assert.Equal("Damping", Assert.Throws<ArgumentException>(() => new ReversibleGaussNewton(p.Net) { Damping = -1 }).ParamName);
     }
 
     [Fact]
