@@ -73,8 +73,7 @@ internal sealed record RunSettings
         if (!(TestFraction >= 0 && TestFraction < 1)) return $"--test-fraction must lie in [0, 1); got {TestFraction}.";
         if (DataPath is null && (Target ?? TestDataPath) is not null) return "--target and --test-data need --data FILE.";
         if (TestDataPath is not null && Given.Contains("--test-fraction")) return "--test-data and --test-fraction both choose the test set; give one.";
-        long p = (long)M * (D + (Bias ? 2 : 1));
-        if (p > Array.MaxLength) return $"--m {M} with --d {D} gives {p:N0} parameters; at most {Array.MaxLength:N0} fit in a span.";
+        if (ParameterCount > Array.MaxLength) return $"--m {M} with --d {D} gives {ParameterCount:N0} parameters; at most {Array.MaxLength:N0} fit in a span.";
         if (NystromRank < 0) return $"--rank must be ≥ 0 (0: min(N, 512)); got {NystromRank}.";
         if (LinearTolerance is { } cgTolerance && !(cgTolerance > 0 && cgTolerance < 1)) return $"--cg-tol must lie in (0, 1); got {cgTolerance}.";
         if (MaxLinearIterations is { } cgLimit && cgLimit < 1) return $"--cg-max-iter must be at least 1; got {cgLimit}.";
@@ -87,6 +86,8 @@ internal sealed record RunSettings
 
     private int RankUsed => NystromRank > 0 ? Math.Min(NystromRank, N) : Math.Min(N, 512);
 
+    private long ParameterCount => (long)M * (D + (Bias ? 2 : 1));
+
     /// <summary>
     /// Bytes a GN run with <paramref name="solver"/> holds: Φ and E (N×M each) and the Jacobian's row panel (N×256);
     /// then the NTK and its Cholesky scratch (N×N each), or with nystrom its k columns, B and their basis, and the
@@ -94,9 +95,8 @@ internal sealed record RunSettings
     /// </summary>
     public double FootprintBytes(GaussNewtonSolver solver)
     {
-        long p = (long)M * (D + (Bias ? 2 : 1));
         double solverBytes = solver == GaussNewtonSolver.Nystrom ? 4.0 * N * RankUsed : 2.0 * N * N;
-        return 8.0 * (2.0 * N * M + 256.0 * N + solverBytes + 256.0 * M + 3.0 * p);
+        return 8.0 * (2.0 * N * M + 256.0 * N + solverBytes + 256.0 * M + 3.0 * ParameterCount);
     }
 
     /// <summary>

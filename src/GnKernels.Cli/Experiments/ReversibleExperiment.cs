@@ -121,7 +121,7 @@ internal sealed record ReversibleExperiment
         using var y = targets;
         int iterations = optimizer == ReversibleOptimizer.GaussNewton ? GaussNewtonIterations : FullBatchIterations;
         int every = Math.Max(1, iterations / 100);
-        foreach (var point in Run(digits, optimizer, [(x, y)], iterations, every, stop, epochs: false)) yield return point;
+        foreach (var point in Run(digits, optimizer, _ => (x, y), (x, y), iterations, every, stop, epochs: false)) yield return point;
     }
 
     /// <summary>Mini-batches of <see cref="BatchSize"/> over all training samples, reshuffled every epoch; logged per epoch.</summary>
@@ -129,29 +129,31 @@ internal sealed record ReversibleExperiment
     {
         int n = (int)digits.TrainX.Rows, batches = n / BatchSize;
         var rng = new Random(Seed + 1);
-        var schedule = new List<(DenseMatrix<double>, DenseMatrix<double>)>();
-        for (int e = 0; e < Epochs; e++)
+        int[] order = new int[n];
+        // One pair of batch buffers, filled before each step (outside the optimizer's clock).
+        using var xb = new DenseMatrix<double>(BatchSize, digits.TrainX.Cols);
+        using var yb = new DenseMatrix<double>(BatchSize, digits.TrainY.Cols);
+        (DenseMatrix<double>, DenseMatrix<double>) Batch(int step)
         {
-            int[] order = [.. Enumerable.Range(0, n)];
-            rng.Shuffle(order);
-            for (int b = 0; b < batches; b++)
+            int b = (step - 1) % batches;
+            if (b == 0)
             {
-                var xb = digits.Gather(order.AsSpan(b * BatchSize, BatchSize), out var yb);
-                schedule.Add((xb, yb));
+                for (int i = 0; i < n; i++) order[i] = i; // each epoch a fresh permutation of 0 … n − 1
+                rng.Shuffle(order);
             }
+            digits.Gather(order.AsSpan(b * BatchSize, BatchSize), xb, yb);
+            return (xb, yb);
         }
-        try
-        {
-            foreach (var point in Run(digits, optimizer, schedule, schedule.Count, batches, stop, epochs: true)) yield return point;
-        }
-        finally
-        {
-            foreach (var (xb, yb) in schedule) { xb.Dispose(); yb.Dispose(); }
-        }
+        foreach (var point in Run(digits, optimizer, Batch, (digits.TrainX, digits.TrainY), Epochs * batches, batches, stop, epochs: true))
+            yield return point;
     }
 
-    private IEnumerable<ReversiblePoint> Run(Digits digits, ReversibleOptimizer optimizer, IReadOnlyList<(DenseMatrix<double> X, DenseMatrix<double> Y)> batches,
-        int steps, int every, Func<bool> stop, bool epochs)
+    /// <summary>
+    /// One optimizer from the common start for <paramref name="steps"/> steps on <paramref name="batch"/>(step), logged
+    /// every <paramref name="every"/> steps with the training loss on <paramref name="lossOn"/>.
+    /// </summary>
+    private IEnumerable<ReversiblePoint> Run(Digits digits, ReversibleOptimizer optimizer, Func<int, (DenseMatrix<double> X, DenseMatrix<double> Y)> batch,
+        (DenseMatrix<double> X, DenseMatrix<double> Y) lossOn, int steps, int every, Func<bool> stop, bool epochs)
     {
         using var net = Network((int)digits.TrainX.Cols);
         var w = new double[net.ParameterCount];
@@ -165,7 +167,7 @@ internal sealed record ReversibleExperiment
         yield return Point(0);
         for (int step = 1; step <= steps && !stop(); step++)
         {
-            var (x, y) = batches[(step - 1) % batches.Count];
+            var (x, y) = batch(step);
             clock.Start();
             try
             {
@@ -202,8 +204,7 @@ internal sealed record ReversibleExperiment
 
         ReversiblePoint Point(int step)
         {
-            // Train loss: the whole batch set of a full-batch run, the whole training set of a mini-batch one.
-            double trainLoss = epochs ? net.Loss(digits.TrainX, digits.TrainY, w) : net.Loss(batches[0].X, batches[0].Y, w);
+            double trainLoss = net.Loss(lossOn.X, lossOn.Y, w);
             var (testLoss, accuracy) = digits.Evaluate(net, w);
             var (ntk, cka) = probe.Measure(w);
             return new ReversiblePoint(optimizer, step, epochs ? step / every : 0, clock.Elapsed.TotalSeconds, trainLoss, testLoss, accuracy, ntk, cka);
@@ -231,20 +232,20 @@ internal sealed class Digits((DenseMatrix<double> X, DenseMatrix<double> Y, int[
 
     public DenseMatrix<double> TrainRows(int first, int count, out DenseMatrix<double> y)
     {
-        int[] rows = [.. Enumerable.Range(first, count)];
-        return Gather(rows, out y);
+        var x = new DenseMatrix<double>(count, TrainX.Cols);
+        y = new DenseMatrix<double>(count, TrainY.Cols);
+        Gather([.. Enumerable.Range(first, count)], x, y);
+        return x;
     }
 
-    public DenseMatrix<double> Gather(ReadOnlySpan<int> rows, out DenseMatrix<double> y)
+    /// <summary>Training rows <paramref name="rows"/> into <paramref name="x"/> and their targets into <paramref name="y"/>.</summary>
+    public void Gather(ReadOnlySpan<int> rows, DenseMatrix<double> x, DenseMatrix<double> y)
     {
-        var x = new DenseMatrix<double>(rows.Length, TrainX.Cols);
-        y = new DenseMatrix<double>(rows.Length, TrainY.Cols);
         for (int r = 0; r < rows.Length; r++)
         {
             TrainX.Row(rows[r]).CopyTo(x.Row(r));
             TrainY.Row(rows[r]).CopyTo(y.Row(r));
         }
-        return x;
     }
 
     /// <summary>Test loss and the share of test samples whose largest output is their class.</summary>

@@ -16,7 +16,7 @@ namespace GnKernels.Solvers;
 internal sealed class NystromPreconditioner : IPreconditioner, IDisposable
 {
     private readonly int _n, _rank;
-    private readonly DenseMatrix<double> _columns, _b, _basis, _small, _smallVectors, _rotation;
+    private readonly DenseMatrix<double> _columns, _b, _basis, _small, _smallVectors, _rotation, _eigenScratch;
     private readonly int[] _indices;
     private readonly double[] _values, _weights, _projection, _unit, _product, _parameters;
     private int _kept;
@@ -30,6 +30,7 @@ internal sealed class NystromPreconditioner : IPreconditioner, IDisposable
         _small = DenseMatrix<double>.CreateUninitialized(rank, rank);
         _smallVectors = DenseMatrix<double>.CreateUninitialized(rank, rank);
         _rotation = DenseMatrix<double>.CreateUninitialized(rank, rank);
+        _eigenScratch = DenseMatrix<double>.CreateUninitialized(rank, rank); // dsyevr destroys its input
         _indices = new int[rank];
         (_values, _weights, _projection) = (new double[rank], new double[rank], new double[rank]);
         (_unit, _product, _parameters) = (new double[n], new double[n], new double[p]);
@@ -47,7 +48,7 @@ internal sealed class NystromPreconditioner : IPreconditioner, IDisposable
 
         // W = C[S, :] = Q·D·Qᵀ; B = C·Q·D^(−1/2), a zero column for each direction W does not resolve.
         for (int i = 0; i < _rank; i++) _columns.Row(_indices[i]).CopyTo(_small.Row(i));
-        SymmetricEigen.Compute(_small, 0, _values, _smallVectors); // row k of _smallVectors is eigenvector k
+        SymmetricEigen.ComputeValidated(_small, 0, _values, _smallVectors, _eigenScratch); // row k of _smallVectors is eigenvector k
         double top = _values[^1];
         int first = 0;
         while (first < _rank && !(_values[first] > 1e-10 * top)) first++;
@@ -60,7 +61,7 @@ internal sealed class NystromPreconditioner : IPreconditioner, IDisposable
 
         // BᵀB = V·Σ²·Vᵀ; U = B·V·Σ⁻¹ (orthonormal columns, zero where Σ = 0), Λ = Σ².
         Blas.Gemm(1.0, _b, Transpose.Transposed, _b, Transpose.None, 0.0, _small);
-        SymmetricEigen.Compute(_small, 0, _values, _smallVectors);
+        SymmetricEigen.ComputeValidated(_small, 0, _values, _smallVectors, _eigenScratch);
         double cutoff = 1e-12 * Math.Max(_values[^1], 0);
         for (int i = 0; i < _rank; i++)
             for (int k = 0; k < _rank; k++)
@@ -112,6 +113,6 @@ internal sealed class NystromPreconditioner : IPreconditioner, IDisposable
 
     public void Dispose()
     {
-        foreach (var m in new[] { _columns, _b, _basis, _small, _smallVectors, _rotation }) m.Dispose();
+        foreach (var m in new[] { _columns, _b, _basis, _small, _smallVectors, _rotation, _eigenScratch }) m.Dispose();
     }
 }

@@ -40,4 +40,14 @@ public class LinearCkaTests
         }
         Assert.Equal(sxy * sxy / (sxx * syy), LinearCka.Compute(x, y), 1e-14);
     }
+
+    [Fact]
+    public void Different_samples_are_refused()
+    {
+        using var x = new DenseMatrix<double>(5, 2);
+        using var y = new DenseMatrix<double>(4, 2);
+        var ex = Assert.Throws<ArgumentException>(() => LinearCka.Compute(x, y));
+        Assert.Equal("y", ex.ParamName);
+        Assert.Contains("5×2", ex.Message);
+    }
 }

@@ -174,5 +174,15 @@ public class ReversibleMlpTests
         Assert.Equal("w", Assert.Throws<ArgumentException>(() => net.Loss(good, y, new double[3])).ParamName);
         using var wrongTargets = new DenseMatrix<double>(3, 3);
         Assert.Equal("y", Assert.Throws<ArgumentException>(() => net.Loss(good, wrongTargets, w)).ParamName);
+        Assert.Equal("v", Assert.Throws<ArgumentException>(() => net.JacobianProduct(good, w, new double[2], y)).ParamName);
+        Assert.Equal("result", Assert.Throws<ArgumentException>(() => net.JacobianProduct(good, w, w, wrongTargets)).ParamName);
+        Assert.Equal("gradient", Assert.Throws<ArgumentException>(() => net.Gradient(good, y, w, new double[1])).ParamName);
+        Assert.Equal("x", Assert.Throws<ArgumentException>(() => net.Invert(good, w, x)).ParamName);
+        Assert.Equal("halfLayer", Assert.Throws<ArgumentOutOfRangeException>(() => net.ParameterOffset(2)).ParamName);
+        Assert.Equal("activation", Assert.Throws<ArgumentOutOfRangeException>(() => new ReversibleMlp(6, 1, 4, 2, (HiddenActivation)7)).ParamName);
+        Assert.Equal("blocks", Assert.Throws<ArgumentOutOfRangeException>(() => new ReversibleMlp(6, 0, 4, 2)).ParamName);
+        using var nan = new DenseMatrix<double>(3, 6);
+        nan[1, 2] = double.NaN;
+        Assert.Contains("x[1, 2]", Assert.Throws<ArgumentException>(() => net.Loss(nan, y, w)).Message);
     }
 }

@@ -178,6 +178,20 @@ public class ReversibleGaussNewtonTests
     }
 
     [Fact]
+    public void Bad_arguments_are_refused_by_name()
+    {
+        using var p = new Problem(4, 1, 6, 4, rows: 3, dataSeed: 1, networkSeed: 1, parameterSeed: 1);
+        Assert.Equal("relativeCutoff", Assert.Throws<ArgumentException>(() => new ReversibleGaussNewton(p.Net, relativeCutoff: 1)).ParamName);
+        Assert.Equal("absoluteCutoff", Assert.Throws<ArgumentException>(() => new ReversibleGaussNewton(p.Net, absoluteCutoff: -1)).ParamName);
+        using var solver = new ReversibleGaussNewton(p.Net);
+        var ex = Assert.Throws<ArgumentException>(() => solver.Direction(p.X, p.Y, p.W, new double[3]));
+        Assert.Equal("direction", ex.ParamName);
+        Assert.Contains($"P = {p.Net.ParameterCount}", ex.Message);
+        using var wrongTargets = new DenseMatrix<double>(3, 2);
+        Assert.Equal("y", Assert.Throws<ArgumentException>(() => solver.Direction(p.X, wrongTargets, p.W, p.Direction)).ParamName);
+    }
+
+    [Fact]
     public void Batches_wider_than_the_hidden_layer_get_least_squares_blocks()
     {
         // B > H + 1: no block can realize its share; F's part must satisfy the normal equations Ãᵀ(Ã·V − t/L) = 0.
@@ -229,6 +243,12 @@ public class ReversibleGaussNewtonTests
         sgd.Step(z, [1.0]);
         Assert.Equal(-0.5 - 0.5 * 1.9, z[0], 1e-15);
         Assert.Equal("learningRate", Assert.Throws<ArgumentException>(() => new Adam(2, learningRate: -1)).ParamName);
+        Assert.Equal("beta1", Assert.Throws<ArgumentException>(() => new Adam(2, beta1: 1)).ParamName);
+        Assert.Equal("beta2", Assert.Throws<ArgumentException>(() => new Adam(2, beta2: double.NaN)).ParamName);
+        Assert.Equal("epsilon", Assert.Throws<ArgumentException>(() => new Adam(2, epsilon: 0)).ParamName);
+        Assert.Equal("momentum", Assert.Throws<ArgumentException>(() => new Sgd(2, 0.1, momentum: 1)).ParamName);
+        Assert.Equal("learningRate", Assert.Throws<ArgumentException>(() => new Sgd(2, double.PositiveInfinity)).ParamName);
+        Assert.Equal("gradient", Assert.Throws<ArgumentException>(() => sgd.Step(z, [double.NaN])).ParamName);
         Assert.Equal("gradient", Assert.Throws<ArgumentException>(() => adam.Step(w, [1.0])).ParamName);
     }
 }
