@@ -17,10 +17,13 @@ internal static class HiddenLayer
     /// <summary>Hidden units per chunk of a row in the row passes: 4 KiB per array, so a pass's arrays stay in L1.</summary>
     internal const int Chunk = 512;
 
-    /// <summary>The M×d hidden weights U of w (row i = uᵢ) as Uᵀ, d×M: the layout the row passes read.</summary>
+    /// <summary>
+    /// The M×d hidden weights U of w (row i = uᵢ) as Uᵀ into the first d rows of <paramref name="inputsByUnit"/> (M
+    /// columns): the layout the row passes read.
+    /// </summary>
     public static void TransposeUnits(ReadOnlySpan<double> unitsByInput, DenseMatrix<double> inputsByUnit)
     {
-        int d = (int)inputsByUnit.Rows, m = (int)inputsByUnit.Cols;
+        int m = (int)inputsByUnit.Cols, d = unitsByInput.Length / m;
         for (int k = 0; k < d; k++)
         {
             Span<double> row = inputsByUnit.Row(k);
