@@ -211,10 +211,10 @@ internal static class CommandLine
             _test = Add(command, new Option<int>("--test") { Description = "Test points (synthetic data)", DefaultValueFactory = _ => 2000 });
             _lr = Add(command, new Option<double?>("--lr") { Description = "Learning rate λ (GN: a step of λ/N along the GN direction, default N with --step backtracking, 10 with --step fixed; GD: default 1 in units of 1/L̂)" });
             _gnStep = Choice(command, "--step", "GN's step: backtracking (from λ/N, halved until the loss falls: never rises) or fixed (λ/N every step, Arbel's; no acceptance test)", gnStep, "backtracking", "fixed");
-            _gnSolver = Choice(command, "--solver", "GN's linear solve: exact (assemble and factor every step), pcg (conjugate gradients, preconditioned by an earlier step's factor), nystrom (CG preconditioned by k sampled NTK columns: no N×N matrix, for large N) or auto (exact where its N×N matrices fit the memory, nystrom where not)", "exact", "exact", "pcg", "nystrom", "auto");
+            _gnSolver = Choice(command, "--solver", "GN's linear solve: exact (assemble and factor every step), pcg (conjugate gradients, preconditioned by an earlier step's factor), mixed (this step's NTK factored in float32, CG in double to full accuracy), nystrom (CG preconditioned by k sampled NTK columns: no N×N matrix, for large N) or auto (exact where its N×N matrices fit the memory, nystrom where not)", "exact", "exact", "pcg", "mixed", "nystrom", "auto");
             _rank = Add(command, new Option<int>("--rank") { Description = "--solver nystrom: the number k of sampled NTK columns (0: min(N, 512))", DefaultValueFactory = _ => 0 });
-            _cgTol = Add(command, new Option<double?>("--cg-tol") { Description = "--solver pcg|nystrom: CG's relative residual tolerance (default: 1e-10 for pcg, 1e-6 for nystrom)" });
-            _cgMaxIter = Add(command, new Option<int?>("--cg-max-iter") { Description = "--solver pcg|nystrom: CG's iteration limit per solve (default: 50 for pcg, 500 for nystrom)" });
+            _cgTol = Add(command, new Option<double?>("--cg-tol") { Description = "--solver pcg|mixed|nystrom: CG's relative residual tolerance (default: 1e-10 for pcg and mixed, 1e-6 for nystrom)" });
+            _cgMaxIter = Add(command, new Option<int?>("--cg-max-iter") { Description = "--solver pcg|mixed|nystrom: CG's iteration limit per solve (default: 50 for pcg and mixed, 500 for nystrom)" });
             _gdStep = Choice(command, "--gd-step", "GD's step: normalized (λ/L̂, L̂ = λ_max(JJᵀ)/N at the start) or literal (λ itself, Arbel's; default λ = 10)", "normalized", "normalized", "literal");
             _ggnMetric = Choice(command, "--ggn-metric", "GGN-SCORE's regularizer metric: released (H = diag h'', the authors' code) or textbook (H = τ·diag h'')", "released", "released", "textbook");
             _ggnTau = Add(command, new Option<double?>("--ggn-tau") { Description = "GGN-SCORE's regularization weight τ (default 1e-4)" });
@@ -237,7 +237,7 @@ internal static class CommandLine
             Seed = p.GetValue(_seed), Tol = p.GetValue(_tol), MaxIterations = p.GetValue(_maxIter), MaxTimeSeconds = p.GetValue(_maxTime),
             Threads = p.GetValue(_threads), TestCount = p.GetValue(_test), LearningRate = p.GetValue(_lr),
             GaussNewtonStep = p.GetValue(_gnStep) == "fixed" ? GaussNewtonStepRule.Fixed : GaussNewtonStepRule.Backtracking,
-            Solver = p.GetValue(_gnSolver) switch { "pcg" => GaussNewtonSolver.Pcg, "nystrom" => GaussNewtonSolver.Nystrom, _ => GaussNewtonSolver.Exact },
+            Solver = p.GetValue(_gnSolver) switch { "pcg" => GaussNewtonSolver.Pcg, "mixed" => GaussNewtonSolver.Mixed, "nystrom" => GaussNewtonSolver.Nystrom, _ => GaussNewtonSolver.Exact },
             AutoSolver = p.GetValue(_gnSolver) == "auto",
             NystromRank = p.GetValue(_rank), LinearTolerance = p.GetValue(_cgTol), MaxLinearIterations = p.GetValue(_cgMaxIter),
             GradientDescentStep = p.GetValue(_gdStep) == "literal" ? GradientStepRule.Literal : GradientStepRule.Normalized,

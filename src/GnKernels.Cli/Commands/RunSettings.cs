@@ -79,7 +79,7 @@ internal sealed record RunSettings
         if (MaxLinearIterations is { } cgLimit && cgLimit < 1) return $"--cg-max-iter must be at least 1; got {cgLimit}.";
         double bytes = FootprintBytes(Solver), available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (available > 0 && bytes > 0.8 * available)
-            return $"N = {N}, M = {M} needs about {bytes / (1 << 30):F1} GiB ({(Solver == GaussNewtonSolver.Nystrom ? $"two N×M matrices and four N×{RankUsed}" : "two N×M and two N×N matrices")}); " +
+            return $"N = {N}, M = {M} needs about {bytes / (1 << 30):F1} GiB ({Solver switch { GaussNewtonSolver.Nystrom => $"two N×M matrices and four N×{RankUsed}", GaussNewtonSolver.Mixed => "two N×M matrices and their float32 copies, two float32 N×N", _ => "two N×M and two N×N matrices" }}); " +
                 $"this machine allows {available / (1 << 30):F1} GiB. Use a smaller --n or --m{(Solver == GaussNewtonSolver.Nystrom ? " or --rank" : ", or --solver nystrom (no N×N matrix)")}.";
         return null;
     }
@@ -91,11 +91,16 @@ internal sealed record RunSettings
     /// <summary>
     /// Bytes a GN run with <paramref name="solver"/> holds: Φ and E (N×M each) and the Jacobian's row panel (N×256);
     /// then the NTK and its Cholesky scratch (N×N each), or with nystrom its k columns, B and their basis, and the
-    /// linearization's k-column scratch (N×k each) and no N×N matrix.
+    /// linearization's k-column scratch (N×k each) and no N×N matrix, or with mixed the same two N×N and Φ, E in float32.
     /// </summary>
     public double FootprintBytes(GaussNewtonSolver solver)
     {
-        double solverBytes = solver == GaussNewtonSolver.Nystrom ? 4.0 * N * RankUsed : 2.0 * N * N;
+        double solverBytes = solver switch
+        {
+            GaussNewtonSolver.Nystrom => 4.0 * N * RankUsed,
+            GaussNewtonSolver.Mixed => 0.5 * (2.0 * N * N + 2.0 * N * M),
+            _ => 2.0 * N * N,
+        };
         return 8.0 * (2.0 * N * M + 256.0 * N + solverBytes + 256.0 * M + 3.0 * ParameterCount);
     }
 

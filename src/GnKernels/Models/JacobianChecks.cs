@@ -20,7 +20,7 @@ internal static class JacobianChecks
         Guard.Finite(z, nameof(z));
     }
 
-    public static void Square(DenseMatrix<double> result, int order, string what)
+    public static void Square<T>(DenseMatrix<T> result, int order, string what) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(result);
         if (result.Rows != order || result.Cols != order)

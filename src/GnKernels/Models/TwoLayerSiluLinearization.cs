@@ -32,6 +32,8 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
     private DenseMatrix<double>? _x, _hiddenGram, _jacobianRows, _phiRows, _weightedRows, _inputRows, _hiddenColumns;
     private DenseMatrix<double>? _inputKernelRows; // X̃·X̃_Sᵀ for one block of rows
     private double[]? _rootWeights;
+    private DenseMatrix<float>? _phiSingle, _weightedSingle; // Φ and E in float32 for the single-precision NTK
+    private float[]? _kernelRowSingle;
 
     internal TwoLayerSiluLinearization(TwoLayerSilu model, int sampleCount, int blockSize)
     {
@@ -173,6 +175,47 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
     }
 
     /// <summary>
+    /// The structured NTK in single precision, for a float32 factor that preconditions the double-precision solve: Φ and
+    /// E rounded to float32 (two N×M float copies, allocated on first use), two SSYRKs (about twice DSYRK's rate) and
+    /// the Hadamard product with X̃·X̃ᵀ formed in double and rounded. <paramref name="gram"/> is N×N float scratch.
+    /// Each entry is within a few float32 roundings of the double NTK's, relative to the entries summed.
+    /// </summary>
+    internal void Ntk(DenseMatrix<float> result, DenseMatrix<float> gram)
+    {
+        var x = CheckEvaluated();
+        JacobianChecks.Square(result, _n, "the float32 NTK J·Jᵀ");
+        JacobianChecks.Square(gram, _n, "the float32 Gram scratch");
+        _phiSingle ??= DenseMatrix<float>.CreateUninitialized(_n, _m);
+        _weightedSingle ??= DenseMatrix<float>.CreateUninitialized(_n, _m);
+        _kernelRowSingle ??= new float[_n];
+        float s2 = (float)(_model.Scale * _model.Scale);
+        TensorPrimitives.ConvertTruncating<double, float>(_phi.AsSpan(), _phiSingle.AsSpan());
+        Blas.SyrkLower(s2, _phiSingle, Transpose.None, 0f, result);
+        if (TensorPrimitives.MaxMagnitude(OutputWeights) == 0) return;
+
+        TensorPrimitives.ConvertTruncating<double, float>(_weighted.AsSpan(), _weightedSingle.AsSpan());
+        Blas.SyrkLower(1f, _weightedSingle, Transpose.None, 0f, gram);
+        int block = (int)_xRows.Rows;
+        for (int r0 = 0; r0 < _n; r0 += block)
+        {
+            int count = Math.Min(block, _n - r0);
+            CopyRowBlock(x, r0, count);
+            Blas.Gemm(1.0, _xRows, Transpose.None, x, Transpose.Transposed, 0.0, _kernelRows);
+            for (int r = 0; r < count; r++)
+            {
+                int n = r0 + r;
+                Span<double> k = _kernelRows.Row(r)[..(n + 1)];
+                if (_model.HasBias) TensorPrimitives.Add(k, 1.0, k);
+                Span<float> k32 = _kernelRowSingle.AsSpan(0, n + 1);
+                TensorPrimitives.ConvertTruncating<double, float>(k, k32);
+                TensorPrimitives.Multiply(k32, gram.Row(n)[..(n + 1)], k32);
+                Span<float> a = result.Row(n)[..(n + 1)];
+                TensorPrimitives.MultiplyAdd(k32, s2, a, a);
+            }
+        }
+    }
+
+    /// <summary>
     /// Columns S of the NTK, A[:, S] = s²·[Φ·Φ_Sᵀ + (E·E_Sᵀ)∘(X̃·X̃_Sᵀ)] (N×k), by GEMMs of N×M×k on the rows S of Φ
     /// and E: never the N×N matrix, never J. For the Nyström preconditioner of large N.
     /// </summary>
@@ -290,6 +333,8 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
         foreach (var m in new[] { _phi, _weighted, _uTransposed, _directionTransposed, _unitProducts, _scaledX, _unitGradient, _panel, _xRows, _kernelRows, _hiddenGram, _jacobianRows,
                                   _phiRows, _weightedRows, _inputRows, _hiddenColumns, _inputKernelRows })
             m?.Dispose();
+        _phiSingle?.Dispose();
+        _weightedSingle?.Dispose();
     }
 
     /// <summary>Rows [start, end) of the forward pass (<see cref="Evaluate"/>).</summary>

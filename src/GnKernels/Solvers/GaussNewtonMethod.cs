@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using GnKernels.Linalg;
+using GnKernels.Models;
 
 namespace GnKernels.Solvers;
 
@@ -10,11 +11,13 @@ namespace GnKernels.Solvers;
 /// by Armijo's rule) or Arbel et al.'s fixed step w ← w + (λ/N)·δw (<see cref="GaussNewtonStepRule.Fixed"/>, λ = 10).
 /// With <see cref="GaussNewtonSolver.Pcg"/> the kernel-form system is solved by conjugate gradients with the Cholesky
 /// factor of the last assembled matrix as preconditioner (<see cref="ConjugateGradient"/>), and ε kept from that
-/// assembly; the matrix is assembled and factored again (the exact step) when a CG solve took longer than that
-/// assembly did (or needed more than <see cref="TrainingOptions.PreconditionerRefreshIterations"/> iterations, if
-/// set), or when CG fails. With <see cref="GaussNewtonSolver.Nystrom"/> no N×N matrix exists: CG is preconditioned by
+/// assembly; the matrix is assembled and factored again (the exact step) when a CG step cost more than the average
+/// step since that assembly, the assembly included (or needed more than
+/// <see cref="TrainingOptions.PreconditionerRefreshIterations"/> iterations, if set), or when CG fails. With <see cref="GaussNewtonSolver.Nystrom"/> no N×N matrix exists: CG is preconditioned by
 /// <see cref="NystromPreconditioner"/>, rebuilt (from new columns) when a solve took longer than the last build or
-/// failed; a solve that fails right after a build ends the run as not solvable.
+/// failed; a solve that fails right after a build ends the run as not solvable. With <see cref="GaussNewtonSolver.Mixed"/>
+/// every step assembles and factors A in float32 and CG in double refines the solve to full accuracy; the exact step
+/// is the fallback.
 /// </summary>
 internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
 {
@@ -22,8 +25,8 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
     private const double Armijo = 1e-4;
     private const int MaxHalvings = 40;
 
-    private readonly GaussNewtonSystem? _system = context.Options.LinearSolver == GaussNewtonSolver.Nystrom ? null : new(context.N, context.P,
-        context.Options.LinearSolver == GaussNewtonSolver.Pcg ? StepForm.Kernel : context.Options.Form, context.Options.EstimateCondition);
+    private GaussNewtonSystem? _system = context.Options.LinearSolver is GaussNewtonSolver.Nystrom or GaussNewtonSolver.Mixed ? null : NewSystem(context);
+    private readonly SinglePrecisionFactor? _single = context.Options.LinearSolver == GaussNewtonSolver.Mixed ? new(context.N) : null;
     private readonly double[] _direction = new double[context.P], _jd = new double[context.N], _z = new double[context.N];
     private readonly ConjugateGradient? _cg = context.Options.LinearSolver == GaussNewtonSolver.Exact ? null : new ConjugateGradient(context.N, context.P);
     private readonly NystromPreconditioner? _nystrom = context.Options.LinearSolver == GaussNewtonSolver.Nystrom
@@ -32,7 +35,8 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
     private double _buildSeconds = double.NaN; // what the last Nyström build cost: the price of a rebuild
     private CholeskyPreconditioner? _cholesky;
     private double _preconditionerDamping = double.NaN; // ε of the factor held as preconditioner; NaN: none yet
-    private double _exactSeconds;                         // what the last assembled step cost: the price of a refresh
+    private double _cycleSeconds;                         // what the steps since the last assembly cost, that one included
+    private int _cycleSteps;
     private bool _refreshNext, _iterative;
 
     public ReadOnlySpan<double> SolveVector => _iterative ? _z : _system!.SolveVector;
@@ -42,6 +46,7 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
         var options = c.Options;
         var clock = PhaseClock.Start();
         var record = _nystrom is not null ? NystromDirection(c, k, ref clock)
+            : _single is not null ? MixedDirection(c, k, ref clock) ?? ExactDirection(c, k, ref clock, fallback: true)
             : _cg is not null && !_refreshNext && !double.IsNaN(_preconditionerDamping)
             ? IterativeDirection(c, k, ref clock) ?? ExactDirection(c, k, ref clock, fallback: true)
             : ExactDirection(c, k, ref clock, fallback: false);
@@ -86,7 +91,7 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
     {
         var options = c.Options;
         _iterative = false;
-        var system = _system!;
+        var system = _system ??= NewSystem(c); // the mixed solver's fallback allocates it on first use
         system.Assemble(c.Jacobian);
         double gradientNorm = GradientNorm(c);
         double ntk = clock.Lap();
@@ -99,13 +104,13 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
         var diagnostics = CheckedSolve.Run(system, epsilon, c.Residual, _direction, k);
         double rcond = options.EstimateCondition ? system.ReciprocalCondition() : double.NaN;
         double solve = clock.Lap();
-        (_preconditionerDamping, _refreshNext, _exactSeconds) = (diagnostics.Damping, false, ntk + factor + solve);
-        if (_cg is not null) _cholesky ??= new CholeskyPreconditioner(system.Factorization); // the factor object is reused
+        (_preconditionerDamping, _refreshNext, _cycleSeconds, _cycleSteps) = (diagnostics.Damping, false, ntk + factor + solve, 1);
+        if (options.LinearSolver == GaussNewtonSolver.Pcg) _cholesky ??= new CholeskyPreconditioner(system.Factorization); // the factor object is reused
         return new IterationRecord
         {
             Iteration = k, GradientNorm = gradientNorm, Damping = diagnostics.Damping, LambdaMin = lambdaMin,
             ReciprocalCondition = rcond, Retries = diagnostics.Retries + (fallback ? 1 : 0), NtkSeconds = ntk, FactorSeconds = factor,
-            SolveSeconds = solve, PreconditionerRefreshed = _cg is not null,
+            SolveSeconds = solve, PreconditionerRefreshed = options.LinearSolver == GaussNewtonSolver.Pcg,
         };
     }
 
@@ -122,14 +127,49 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
             options.CgTolerance, options.CgMaxIterations, warmStart: _iterative);
         if (outcome != CgOutcome.Converged) { _iterative = false; return null; }
         _iterative = true;
+        c.Jacobian.MultiplyTransposed(_z, _direction);
+        TensorPrimitives.Negate<double>(_direction, _direction);
         double seconds = clock.Lap();
-        // Refresh once the iterations cost more than assembling and factoring anew (or past a fixed count, if set).
-        _refreshNext = options.PreconditionerRefreshIterations is { } cap ? _cg.Iterations > cap : seconds > _exactSeconds;
+        (_cycleSeconds, _cycleSteps) = (_cycleSeconds + seconds, _cycleSteps + 1);
+        _refreshNext = options.PreconditionerRefreshIterations is { } cap ? _cg.Iterations > cap : RefreshAfter(seconds, _cycleSeconds, _cycleSteps);
+        return new IterationRecord
+        {
+            Iteration = k, GradientNorm = gradientNorm, Damping = epsilon, LinearIterations = _cg.Iterations, SolveSeconds = seconds,
+        };
+    }
+
+    /// <summary>
+    /// δw = −Jᵀz with (A + εI)z = r by CG in double, preconditioned by this step's A assembled and factored in float32
+    /// (<see cref="SinglePrecisionFactor"/>); ε from Lanczos on that factor. If A + εI has no float32 factor, the
+    /// factor of A + (ε + N·2⁻²⁴·max Aᵢᵢ)·I (the assembly's rounding scale) preconditions instead. Null if neither
+    /// exists or CG fails: the caller takes the exact double step, counted as a retry.
+    /// </summary>
+    private IterationRecord? MixedDirection(StepContext c, int k, ref PhaseClock clock)
+    {
+        var options = c.Options;
+        if (c.Jacobian is not TwoLayerSiluLinearization linearization)
+            throw new NotSupportedException($"GaussNewtonSolver.Mixed needs the structured float32 NTK of TwoLayerSilu; this model's Jacobian is a {c.Jacobian.GetType().Name}. Use GaussNewtonSolver.Exact or .Pcg.");
+        var single = _single!;
+        single.Assemble(linearization);
+        double gradientNorm = c.GradientNorm();
+        double ntk = clock.Lap();
+
+        double lambdaMin = double.NaN;
+        double epsilon = Scheduled(options, k) ?? options.FixedDamping ?? single.ChooseArbelDamping(options.DampingFloor,
+            options.SmallestEigenvalueTolerance, out lambdaMin);
+        bool factored = single.TryFactor(epsilon) || single.TryFactor(epsilon + c.N * Math.ScaleB(single.MaxDiagonal, -24));
+        double factor = clock.Lap();
+        _iterative = false;
+        if (!factored) return null;
+        var outcome = _cg!.Solve(c.Jacobian, epsilon, single, c.Residual, _z, options.CgTolerance, options.CgMaxIterations);
+        if (outcome != CgOutcome.Converged) return null;
+        _iterative = true;
         c.Jacobian.MultiplyTransposed(_z, _direction);
         TensorPrimitives.Negate<double>(_direction, _direction);
         return new IterationRecord
         {
-            Iteration = k, GradientNorm = gradientNorm, Damping = epsilon, LinearIterations = _cg.Iterations, SolveSeconds = seconds + clock.Lap(),
+            Iteration = k, GradientNorm = gradientNorm, Damping = epsilon, LambdaMin = lambdaMin, LinearIterations = _cg.Iterations,
+            NtkSeconds = ntk, FactorSeconds = factor, SolveSeconds = clock.Lap(),
         };
     }
 
@@ -177,6 +217,16 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
         }
     }
 
+    /// <summary>
+    /// The preconditioner ages, so the solves grow dearer step by step: refresh once a step cost more than the average
+    /// step of its cycle (the assembly that began it and this step included). When the costs grow steadily this is
+    /// the cycle length with the least long-run cost per step.
+    /// </summary>
+    internal static bool RefreshAfter(double stepSeconds, double cycleSeconds, int cycleSteps) => stepSeconds > cycleSeconds / cycleSteps;
+
+    private static GaussNewtonSystem NewSystem(StepContext c) => new(c.N, c.P,
+        c.Options.LinearSolver == GaussNewtonSolver.Exact ? c.Options.Form : StepForm.Kernel, c.Options.EstimateCondition);
+
     /// <summary>ρₖ of <see cref="TrainingOptions.DampingSchedule"/>, checked; null without a schedule.</summary>
     private static double? Scheduled(TrainingOptions options, int k)
     {
@@ -201,6 +251,7 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
     public void Dispose()
     {
         _system?.Dispose();
+        _single?.Dispose();
         _nystrom?.Dispose();
     }
 }

@@ -74,6 +74,12 @@ public sealed class SmallestEigenvalue
         if (factor.Order != _n)
             Guard.ThrowArgument(nameof(factor), $"factor has order {factor.Order} but this estimator was created for {_n}.");
         if (!factor.IsFactored) throw new InvalidOperationException("Factor the matrix before estimating its smallest eigenvalue.");
+        return Estimate(new FactorInverse(factor), factor.Shift, tolerance, enoughBelow);
+    }
+
+    /// <summary>The same through any application of (A + σI)⁻¹ (e.g. a float32 factor's solves), given σ.</summary>
+    internal double Estimate<TInverse>(TInverse inverse, double shift, double tolerance, double enoughBelow) where TInverse : IPreconditioner
+    {
 
         Span<double> q0 = _basis[0];
         if (_hasPrevious) _previous.CopyTo(q0);
@@ -84,10 +90,9 @@ public sealed class SmallestEigenvalue
         int k = 0;
         for (; k < _maxIterations; k++)
         {
-            _basis[k].CopyTo(_w, 0);
-            factor.Solve(_w);                                   // w = (A + σI)⁻¹ q_k
+            inverse.Apply(_basis[k], _w);                       // w = (A + σI)⁻¹ q_k
             _alpha[k] = TensorPrimitives.Dot<double>(_w, _basis[k]);
-            if (k == 0 && 1 / _alpha[0] - factor.Shift <= enoughBelow)
+            if (k == 0 && 1 / _alpha[0] - shift <= enoughBelow)
             {
                 // α₀ = q₀ᵀ(A + σI)⁻¹q₀ is already a Ritz value: from a warm start one solve settles Arbel's rule.
                 theta = _alpha[0];
@@ -111,7 +116,7 @@ public sealed class SmallestEigenvalue
                 // Residual of the Ritz pair: |β_k · last component of its eigenvector|.
                 double residual = Math.Abs(_beta[k] * _ritzVector[k]);
                 double bound = Math.Min(residual, gap > 0 ? residual * residual / gap : double.PositiveInfinity);
-                if (last || bound <= tolerance * theta || _beta[k] <= 1e-14 * theta || 1 / theta - factor.Shift <= enoughBelow) { k++; break; }
+                if (last || bound <= tolerance * theta || _beta[k] <= 1e-14 * theta || 1 / theta - shift <= enoughBelow) { k++; break; }
             }
             TensorPrimitives.Divide(_w, _beta[k], _basis[k + 1]);
         }
@@ -120,7 +125,17 @@ public sealed class SmallestEigenvalue
         Array.Clear(_previous);
         for (int j = 0; j < k; j++) TensorPrimitives.MultiplyAdd(_basis[j], _ritzVector[j], _previous, _previous);
         _hasPrevious = true;
-        return 1 / theta - factor.Shift;
+        return 1 / theta - shift;
+    }
+
+    // A struct, so the generic call is specialized and nothing is boxed: the double path stays allocation-free.
+    private readonly struct FactorInverse(Cholesky<double> factor) : IPreconditioner
+    {
+        public void Apply(ReadOnlySpan<double> r, Span<double> z)
+        {
+            r.CopyTo(z);
+            factor.Solve(z);
+        }
     }
 
     // A fixed pseudo-random start in [−0.5, 0.5) from SplitMix64: the same on every call and machine, and unlike

@@ -47,7 +47,8 @@ public enum GaussNewtonSolver
 
     /// <summary>
     /// Preconditioned conjugate gradients on (J·Jᵀ + εI)z = r with matrix-free products, preconditioned by the Cholesky
-    /// factor of an earlier step's matrix (and its ε), refreshed when a solve costs more than an assembly (or see
+    /// factor of an earlier step's matrix (and its ε), refreshed once a step costs more than the average step since the
+    /// last assembly, that one included (or see
     /// <see cref="TrainingOptions.PreconditionerRefreshIterations"/>); a failed solve falls back to the exact step
     /// (counted in <see cref="IterationRecord.Retries"/>). Kernel form only. It pays where assembling J·Jᵀ (2N²M flops)
     /// costs many matrix-free products (4NM(d+1) flops each, memory-bound): large N.
@@ -63,6 +64,15 @@ public enum GaussNewtonSolver
     /// solve starts from the last step's z.
     /// </summary>
     Nystrom,
+
+    /// <summary>
+    /// Every step assembles J·Jᵀ and factors A + εI in float32 (SSYRK, SPOTRF: about twice the double rate, half the
+    /// memory); conjugate gradients in double with matrix-free products, preconditioned by that factor, refine z to
+    /// <see cref="TrainingOptions.LinearTolerance"/> (1e-10 by default). ε = max(ε₀, λ_min) with λ_min from Lanczos on
+    /// the float32 factor. When the float32 factor or CG fails the step falls back to the exact double step (counted in
+    /// <see cref="IterationRecord.Retries"/>). Kernel form, <see cref="Models.TwoLayerSilu"/> only.
+    /// </summary>
+    Mixed,
 }
 
 /// <summary>How gradient descent sets its step w ← w − η·∇L.</summary>

@@ -46,7 +46,7 @@ public sealed record TrainingOptions
 
     /// <summary>
     /// PCG: a solve that needed more iterations than this refreshes the preconditioner at the next step; null (the
-    /// default) refreshes once a solve took longer than the last assembly and factorization did.
+    /// default) refreshes once a step cost more than the average step since the last assembly, that one included.
     /// </summary>
     public int? PreconditionerRefreshIterations { get; init; }
 

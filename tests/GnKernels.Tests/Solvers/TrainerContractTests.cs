@@ -162,6 +162,15 @@ public class TrainerContractTests
     }
 
     [Fact]
+    public void Mixed_precision_refuses_a_model_without_a_float32_kernel_by_name()
+    {
+        double[] w = [1, 0];
+        var e = Assert.Throws<NotSupportedException>(() => Trainer.Train(ExponentialData(), w, new TrainingOptions { LinearSolver = GaussNewtonSolver.Mixed, MaxIterations = 2 }));
+        Assert.Contains("GaussNewtonSolver.Mixed", e.Message);
+        Assert.Contains("Exact", e.Message);
+    }
+
+    [Fact]
     public void A_jacobian_inconsistent_with_the_residuals_stalls_instead_of_climbing()
     {
         double[] w = [1, 0];
