@@ -10,7 +10,9 @@ namespace GnKernels.Benchmarks.Solvers;
 /// One Gauss-Newton step with Arbel's rule at (N, M, d) = (2000, 5000, 10): forward, structured NTK, Cholesky at
 /// ε₀, Lanczos λ_min, refactor at ε, solve, Jᵀz; and the λ_min estimate against dsyevr on the same matrix.
 /// The step is the second of a run (at w₁, one GN step from w₀), so Lanczos starts, as in training, from the Ritz
-/// vector of the previous iterate's NTK; the cold start (seeded random vector) is measured separately.
+/// vector of the previous iterate's NTK; the cold start (seeded random vector) is measured separately. The mixed
+/// step does the same with the NTK assembled and factored in float32 and CG in double refining z to 1e-10; the setup
+/// checks that its z is the double step's to 1e-9 relative.
 /// </summary>
 [Config(typeof(BenchConfig))]
 public class GaussNewtonStepBenchmarks
@@ -21,9 +23,14 @@ public class GaussNewtonStepBenchmarks
     private SmallestEigenvalue _eigen = null!;
     private DenseMatrix<double> _x = null!, _ntk = null!, _copy = null!, _factored = null!;
     private Cholesky<double> _factor = null!;
-    private double[] _w = null!, _g = null!, _step = null!, _previousRitz = null!;
+    private double[] _w = null!, _g = null!, _step = null!, _previousRitz = null!, _z = null!;
+    private SinglePrecisionFactor _single = null!;
+    private ConjugateGradient _cg = null!;
 
-    [Params(2)] public int Threads;
+    [Params(1, 2)] public int Threads;
+
+    /// <summary>The "× ref time" column: the mixed step's time over the double step's.</summary>
+    public static string? TimeReference(string method) => method == nameof(MixedStep) ? nameof(Step) : null;
 
     [GlobalSetup]
     public void Setup()
@@ -53,6 +60,16 @@ public class GaussNewtonStepBenchmarks
         _factored.CopyFrom(_ntk);
         _factor = new Cholesky<double>(_factored);
         _factor.Factor(ArbelDamping.DefaultFloor);
+
+        _single = new SinglePrecisionFactor(N);
+        _cg = new ConjugateGradient(N, model.ParameterCount);
+        _z = new double[N];
+        Step();
+        double[] exact = _system.SolveVector.ToArray();
+        MixedStep();
+        double relative = System.Numerics.Tensors.TensorPrimitives.Distance<double>(_z, exact) / System.Numerics.Tensors.TensorPrimitives.Norm<double>(exact);
+        Console.WriteLine($"// mixed step: {_cg.Iterations} CG iterations, z relative to the double step's {relative:E2}");
+        if (!(relative <= 1e-9)) throw new InvalidOperationException($"The mixed step's z differs from the double step's by {relative:E2} (relative).");
     }
 
     [Benchmark(Description = "GN step (Arbel rule, λ_min included)")]
@@ -65,6 +82,19 @@ public class GaussNewtonStepBenchmarks
         double epsilon = ArbelDamping.Choose(_eigen.Estimate(_system.Factorization, enoughBelow: ArbelDamping.DefaultFloor));
         _system.TrySolve(epsilon, _g, _step, out var d);
         return d.StepNormSquared;
+    }
+
+    [Benchmark(Description = "GN step, mixed precision (float32 factor, CG to 1e-10)")]
+    public double MixedStep()
+    {
+        _lin.Evaluate(_x, _w);
+        _single.Assemble(_lin);
+        _single.StartLanczosFrom(_previousRitz);
+        double epsilon = _single.ChooseArbelDamping(ArbelDamping.DefaultFloor, 1e-3, out _);
+        _single.TryFactor(epsilon);
+        _cg.Solve(_lin, epsilon, _single, _g, _z, 1e-10, 50);
+        _lin.MultiplyTransposed(_z, _step);
+        return _step[0];
     }
 
     [Benchmark(Description = "Cholesky N = 2000 (yardstick)")]
@@ -108,5 +138,6 @@ public class GaussNewtonStepBenchmarks
         _copy.Dispose();
         _ntk.Dispose();
         _factored.Dispose();
+        _single.Dispose();
     }
 }

@@ -62,6 +62,9 @@ internal sealed class SinglePrecisionFactor : IPreconditioner, IDisposable
         return double.IsNaN(smallestEigenvalue) ? floor : ArbelDamping.Choose(smallestEigenvalue, floor);
     }
 
+    /// <summary>Start the next λ_min estimate from <paramref name="vector"/> (e.g. the previous iterate's Ritz vector).</summary>
+    public void StartLanczosFrom(ReadOnlySpan<double> vector) => (_lanczos ??= new SmallestEigenvalue((int)_matrix.Rows)).StartFrom(vector);
+
     /// <summary>z = (A + shift·I)⁻¹·r through the float32 factor (r rounded to float32, z widened back).</summary>
     public void Apply(ReadOnlySpan<double> r, Span<double> z)
     {
