@@ -22,6 +22,24 @@ public class GnkCommandTests
         Assert.True(png.Length > 10_000, $"PNG of {png.Length} bytes");
     }
 
+    [Fact]
+    public void The_mixed_solver_reports_its_cg_iterations_and_ends_where_the_exact_one_does()
+    {
+        string[] Last(string solver)
+        {
+            string dir = Directory.CreateTempSubdirectory("gnk-" + solver + "-").FullName;
+            var (exit, _, stderr) = Gnk("train", "--step", "fixed", "--n", "80", "--m", "200", "--test", "0", "--max-iter", "5", "--solver", solver, "--out", dir);
+            Assert.True(exit == 0, stderr);
+            string[] csv = File.ReadAllLines(Path.Combine(dir, "gn.csv"));
+            int cg = Array.IndexOf(csv[0].Split(','), "cg_iterations");
+            if (solver == "mixed") Assert.All(csv.Skip(2), line => Assert.True(int.Parse(line.Split(',')[cg]) > 0, line));
+            return csv[^1].Split(',');
+        }
+        double exact = double.Parse(Last("exact")[1], System.Globalization.CultureInfo.InvariantCulture);
+        double mixed = double.Parse(Last("mixed")[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(exact, mixed, 1e-8 * exact);
+    }
+
     [Theory]
     [InlineData("--n", "0", "--n must be a positive")]
     [InlineData("--m", "-3", "--m must be a positive")]
