@@ -32,6 +32,9 @@ internal static class RunSummary
             ["initialTestLoss"] = Finite(result.Records[0].TestLoss),
             ["finalTestLoss"] = Finite(result.LastTestLoss()),
             ["seconds"] = result.Final.ElapsedSeconds,
+            ["cgIterations"] = result.Records.Sum(r => r.LinearIterations),
+            ["preconditionerBuilds"] = result.Records.Count(r => r.PreconditionerRefreshed),
+            ["retries"] = result.Records.Sum(r => r.Retries),
             ["settings"] = settingsJson,
             ["platform"] = Platform.Describe(),
         };

@@ -32,6 +32,10 @@ public sealed class TrainingResult(TrainingMethod method, TrainingStatus status,
         double forward = Records.Sum(r => r.ForwardSeconds), ntk = Records.Sum(r => r.NtkSeconds), factor = Records.Sum(r => r.FactorSeconds);
         double solve = Records.Sum(r => r.SolveSeconds), update = Records.Sum(r => r.UpdateSeconds);
         s.AppendLine(inv, $"  time: forward {forward:F2} s, NTK {ntk:F2} s, factor+λ_min {factor:F2} s, solve {solve:F2} s, update {update:F2} s");
+        int iterative = Records.Count(r => r.LinearIterations > 0);
+        if (iterative > 0)
+            s.AppendLine(inv, $"  conjugate gradients: {Records.Sum(r => r.LinearIterations)} iterations in {iterative} steps ({Records.Sum(r => r.LinearIterations) / (double)iterative:F1} per step), " +
+                $"{Records.Count(r => r.PreconditionerRefreshed)} preconditioner builds, {Records.Sum(r => r.Retries)} retries (fallbacks to the exact step included)");
         return s.ToString();
     }
 
