@@ -1,5 +1,7 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using GnKernels.Linalg;
+using GnKernels.Native;
 
 namespace GnKernels.Models;
 
@@ -21,6 +23,12 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
 {
     /// <summary>Hidden units per block in the blocked kernels: the extra memory is N × this many doubles.</summary>
     public const int DefaultBlockSize = 256;
+
+    /// <summary>
+    /// Rows per BLAS call in the Jacobian products and the NTK's columns: a streaming linearization holding a multiple
+    /// of this many rows makes the same calls on the same rows, so its results are the same bits.
+    /// </summary>
+    internal const int ProductRowBlock = 4096;
 
     // Rows of X̃·X̃ᵀ formed at a time for the Hadamard product in the NTK (extra memory: this × N).
     private const int KernelRowBlock = 64;
@@ -103,9 +111,9 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
 
     /// <inheritdoc/>
     /// <remarks>
-    /// (J·δw)ₙ = s·[Φₙ·δv + Σₖ X̃ₙₖ·(E·δŨₖ)ₙ] with δŨ = [δU, δb] (M × (d+1)): one GEMM (δŨᵀ·Eᵀ, d + 1 rows, E as the
-    /// wide operand that OpenBLAS streams fastest), one GEMV over Φ, and N·(d + 1) multiply-adds; one pass over each
-    /// N×M matrix, about 2NM(d+2) flops.
+    /// (J·δw)ₙ = s·[Φₙ·δv + Σₖ X̃ₙₖ·(E·δŨₖ)ₙ] with δŨ = [δU, δb] (M × (d+1)): per block of rows one GEMM (δŨᵀ·Eᵀ,
+    /// d + 1 rows, E as the wide operand that OpenBLAS streams fastest) and one GEMV over Φ, then N·(d + 1)
+    /// multiply-adds; one pass over each N×M matrix, about 2NM(d+2) flops.
     /// </remarks>
     public void Multiply(ReadOnlySpan<double> direction, Span<double> result)
     {
@@ -113,9 +121,16 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
         JacobianChecks.Multiply(this, direction, result);
         HiddenLayer.TransposeUnits(direction[.._model.BiasOffset], _directionTransposed);
         if (_model.HasBias) direction[_model.BiasOffset.._model.OutputWeightsOffset].CopyTo(_directionTransposed.Row(_d));
-        Blas.Gemm(1.0, _directionTransposed, Transpose.None, _weighted, Transpose.Transposed, 0.0, _unitProducts);
         double s = _model.Scale;
-        Blas.Gemv(s, _phi, Transpose.None, direction[_model.OutputWeightsOffset..], 0.0, result);
+        ref double dv = ref MemoryMarshal.GetReference(direction[_model.OutputWeightsOffset..]);
+        int p = (int)_directionTransposed.Rows;
+        for (int n0 = 0; n0 < _n; n0 += ProductRowBlock)
+        {
+            int rows = Math.Min(ProductRowBlock, _n - n0);
+            BlasDispatch.Gemm(false, true, p, rows, _m, 1.0, ref _directionTransposed.Origin, _directionTransposed.Ld,
+                ref _weighted.At(n0, 0), _weighted.Ld, 0.0, ref _unitProducts.At(0, n0), _unitProducts.Ld);
+            BlasDispatch.Gemv(false, rows, _m, s, ref _phi.At(n0, 0), _phi.Ld, ref dv, 0.0, ref result[n0]);
+        }
         for (int n = 0; n < _n; n++)
         {
             ReadOnlySpan<double> xn = x.Row(n);
@@ -128,30 +143,53 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
 
     /// <inheritdoc/>
     /// <remarks>
-    /// Two BLAS calls, one pass over each N×M matrix, about 2NM(d+2) flops: Jᵀz for v is s·Φᵀz; for [U, b] it is
-    /// s·Eᵀ·(diag(z)·[X, 1]), formed as its transpose (diag(z)·[X, 1])ᵀ·E: OpenBLAS streams E 2.5× faster as the
-    /// wide right operand of a GEMM with d + 1 rows than as the transposed left one with d + 1 columns.
+    /// Two BLAS calls per block of rows, one pass over each N×M matrix, about 2NM(d+2) flops: Jᵀz for v is s·Φᵀz; for
+    /// [U, b] it is s·Eᵀ·(diag(z)·[X, 1]), formed as its transpose (diag(z)·[X, 1])ᵀ·E: OpenBLAS streams E 2.5× faster
+    /// as the wide right operand of a GEMM with d + 1 rows than as the transposed left one with d + 1 columns.
     /// </remarks>
     public void MultiplyTransposed(ReadOnlySpan<double> z, Span<double> result)
     {
-        var x = CheckEvaluated();
+        CheckEvaluated();
         JacobianChecks.MultiplyTransposed(this, z, result);
+        result.Clear();
+        AccumulateTransposed(z, result);
+    }
+
+    /// <summary>
+    /// sum += Jᵀz, one block of <see cref="ProductRowBlock"/> rows at a time, each block's part added in row order: a
+    /// streaming linearization that adds its chunks' parts the same way gets the same bits.
+    /// </summary>
+    internal void AccumulateTransposed(ReadOnlySpan<double> z, Span<double> sum)
+    {
+        var x = CheckEvaluated();
         double s = _model.Scale;
-        Blas.Gemv(s, _phi, Transpose.Transposed, z, 0.0, result[_model.OutputWeightsOffset..]);
-        for (int n = 0; n < _n; n++)
+        Span<double> gv = sum[_model.OutputWeightsOffset..], gu = sum[.._model.BiasOffset];
+        Span<double> part = _unitScratch;
+        int p = (int)_scaledX.Cols;
+        for (int n0 = 0; n0 < _n; n0 += ProductRowBlock)
         {
-            Span<double> row = _scaledX.Row(n);
-            TensorPrimitives.Multiply(x.Row(n), z[n], row[.._d]);
-            if (_model.HasBias) row[_d] = z[n];
+            int rows = Math.Min(ProductRowBlock, _n - n0);
+            BlasDispatch.Gemv(true, rows, _m, s, ref _phi.At(n0, 0), _phi.Ld, ref MemoryMarshal.GetReference(z[n0..]), 0.0, ref MemoryMarshal.GetReference(part));
+            TensorPrimitives.Add(gv, part, gv);
+            for (int n = n0; n < n0 + rows; n++)
+            {
+                Span<double> row = _scaledX.Row(n);
+                TensorPrimitives.Multiply(x.Row(n), z[n], row[.._d]);
+                if (_model.HasBias) row[_d] = z[n];
+            }
+            BlasDispatch.Gemm(true, false, p, _m, rows, s, ref _scaledX.At(n0, 0), _scaledX.Ld, ref _weighted.At(n0, 0), _weighted.Ld,
+                0.0, ref _unitGradient.Origin, _unitGradient.Ld);
+            for (int j = 0; j < _d; j++)
+            {
+                ReadOnlySpan<double> g = _unitGradient.Row(j);
+                for (int i = 0; i < _m; i++) gu[i * _d + j] += g[i];
+            }
+            if (_model.HasBias)
+            {
+                Span<double> gb = sum[_model.BiasOffset.._model.OutputWeightsOffset];
+                TensorPrimitives.Add(gb, _unitGradient.Row(_d), gb);
+            }
         }
-        Blas.Gemm(s, _scaledX, Transpose.Transposed, _weighted, Transpose.None, 0.0, _unitGradient);
-        Span<double> gu = result[.._model.BiasOffset];
-        for (int j = 0; j < _d; j++)
-        {
-            ReadOnlySpan<double> g = _unitGradient.Row(j);
-            for (int i = 0; i < _m; i++) gu[i * _d + j] = g[i];
-        }
-        if (_model.HasBias) _unitGradient.Row(_d).CopyTo(result[_model.BiasOffset.._model.OutputWeightsOffset]);
     }
 
     /// <inheritdoc/>
@@ -226,13 +264,10 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
         if (result.Rows != _n || result.Cols != k) Guard.ThrowArgument(nameof(result), $"result is {result.Shape}; it must be {_n}×{k}.");
         if (_phiRows is null || _phiRows.Rows != k)
         {
-            foreach (var m in new[] { _phiRows, _weightedRows, _inputRows, _hiddenColumns }) m?.Dispose();
+            foreach (var m in new[] { _phiRows, _weightedRows, _inputRows }) m?.Dispose();
             _phiRows = DenseMatrix<double>.CreateUninitialized(k, _m);
             _weightedRows = DenseMatrix<double>.CreateUninitialized(k, _m);
             _inputRows = DenseMatrix<double>.CreateUninitialized(k, _d);
-            _hiddenColumns = DenseMatrix<double>.CreateUninitialized(_n, k);
-            _inputKernelRows?.Dispose();
-            _inputKernelRows = DenseMatrix<double>.CreateUninitialized(_xRows.Rows, k);
         }
         for (int j = 0; j < k; j++)
         {
@@ -240,26 +275,51 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
             _weighted.Row(rows[j]).CopyTo(_weightedRows!.Row(j));
             x.Row(rows[j]).CopyTo(_inputRows!.Row(j));
         }
-        double s2 = _model.Scale * _model.Scale;
-        Blas.Gemm(s2, _phi, Transpose.None, _phiRows, Transpose.Transposed, 0.0, result);
-        if (TensorPrimitives.MaxMagnitude(OutputWeights) == 0) return; // v = 0: E = 0
+        KernelColumnsFrom(_phiRows, _weightedRows!, _inputRows!, result);
+    }
 
-        Blas.Gemm(1.0, _weighted, Transpose.None, _weightedRows!, Transpose.Transposed, 0.0, _hiddenColumns!);
+    /// <summary>
+    /// s²·[Φ·Φ_Sᵀ + (E·E_Sᵀ)∘(X̃·X̃_Sᵀ)] (N×k) from the sampled rows' activations, derivatives and inputs (k rows each,
+    /// e.g. evaluated elsewhere by a streaming linearization), one block of <see cref="ProductRowBlock"/> rows per GEMM.
+    /// </summary>
+    internal void KernelColumnsFrom(DenseMatrix<double> phiS, DenseMatrix<double> weightedS, DenseMatrix<double> inputS, DenseMatrix<double> result)
+    {
+        var x = CheckEvaluated();
+        int k = (int)phiS.Rows;
+        if (_hiddenColumns is null || _hiddenColumns.Cols != k)
+        {
+            _hiddenColumns?.Dispose();
+            _inputKernelRows?.Dispose();
+            _hiddenColumns = DenseMatrix<double>.CreateUninitialized(_n, k);
+            _inputKernelRows = DenseMatrix<double>.CreateUninitialized(_xRows.Rows, k);
+        }
+        double s2 = _model.Scale * _model.Scale;
+        bool hidden = TensorPrimitives.MaxMagnitude(OutputWeights) != 0; // v = 0: E = 0
+        for (int n0 = 0; n0 < _n; n0 += ProductRowBlock)
+        {
+            int rows = Math.Min(ProductRowBlock, _n - n0);
+            BlasDispatch.Gemm(false, true, rows, k, _m, s2, ref _phi.At(n0, 0), _phi.Ld, ref phiS.Origin, phiS.Ld, 0.0, ref result.At(n0, 0), result.Ld);
+            if (hidden)
+                BlasDispatch.Gemm(false, true, rows, k, _m, 1.0, ref _weighted.At(n0, 0), _weighted.Ld, ref weightedS.Origin, weightedS.Ld,
+                    0.0, ref _hiddenColumns.At(n0, 0), _hiddenColumns.Ld);
+        }
+        if (!hidden) return;
+
         int block = (int)_xRows.Rows;
         for (int r0 = 0; r0 < _n; r0 += block)
         {
             // X̃·X̃_Sᵀ for a block of rows by one small GEMM (inner dimension d), then the Hadamard product row by row.
             int count = Math.Min(block, _n - r0);
             CopyRowBlock(x, r0, count);
-            Blas.Gemm(1.0, _xRows, Transpose.None, _inputRows!, Transpose.Transposed, 0.0, _inputKernelRows!);
+            Blas.Gemm(1.0, _xRows, Transpose.None, inputS, Transpose.Transposed, 0.0, _inputKernelRows!);
             for (int r = 0; r < count; r++)
             {
                 Span<double> inputKernel = _inputKernelRows!.Row(r);
                 if (_model.HasBias) TensorPrimitives.Add(inputKernel, 1.0, inputKernel);
-                Span<double> hidden = _hiddenColumns!.Row(r0 + r);
-                TensorPrimitives.Multiply(hidden, inputKernel, hidden);
+                Span<double> h = _hiddenColumns.Row(r0 + r);
+                TensorPrimitives.Multiply(h, inputKernel, h);
                 Span<double> a = result.Row(r0 + r);
-                TensorPrimitives.MultiplyAdd(hidden, s2, a, a);
+                TensorPrimitives.MultiplyAdd(h, s2, a, a);
             }
         }
     }

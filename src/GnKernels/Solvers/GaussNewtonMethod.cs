@@ -200,7 +200,7 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
             if (outcome == CgOutcome.Converged)
             {
                 _iterative = true;
-                _refreshNext = solveSeconds > _buildSeconds;
+                _refreshNext = options.PreconditionerRefreshIterations is { } cap ? _cg.Iterations > cap : solveSeconds > _buildSeconds;
                 c.Jacobian.MultiplyTransposed(_z, _direction);
                 TensorPrimitives.Negate<double>(_direction, _direction);
                 return new IterationRecord

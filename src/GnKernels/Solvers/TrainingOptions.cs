@@ -45,8 +45,10 @@ public sealed record TrainingOptions
     internal int CgMaxIterations => MaxLinearIterations ?? (LinearSolver == GaussNewtonSolver.Nystrom ? 500 : 50);
 
     /// <summary>
-    /// PCG: a solve that needed more iterations than this refreshes the preconditioner at the next step; null (the
-    /// default) refreshes once a step cost more than the average step since the last assembly, that one included.
+    /// PCG and Nyström: a solve that needed more iterations than this refreshes the preconditioner at the next step;
+    /// null (the default) decides by cost — PCG once a step cost more than the average step since the last assembly,
+    /// that one included; Nyström once a solve took longer than the last build. A count makes runs repeatable
+    /// bit for bit (the cost rules depend on the clock).
     /// </summary>
     public int? PreconditionerRefreshIterations { get; init; }
 

@@ -1,0 +1,150 @@
+using GnKernels.Linalg;
+
+namespace GnKernels.Models;
+
+/// <summary>
+/// A <see cref="TwoLayerSilu"/> network's Jacobian at (X, w) that holds Φ and E for one chunk of rows at a time and
+/// recomputes them for every product: memory O(chunk·M) instead of O(N·M), for the matrix-free solvers at N where the
+/// stored activations do not fit (the fused SiLU pass costs about as much as reading Φ and E back). Each chunk is a
+/// <see cref="TwoLayerSiluLinearization"/> of its rows, and chunks are whole multiples of its
+/// <see cref="TwoLayerSiluLinearization.ProductRowBlock"/>, so J·δw, Jᵀz and the NTK's columns are the same BLAS
+/// calls on the same rows as the stored linearization's: the same bits. The dense NTK forms are not offered.
+/// </summary>
+internal sealed class TwoLayerSiluStreamingLinearization : IJacobian, IKernelColumns, IDisposable
+{
+    private readonly TwoLayerSilu _model;
+    private readonly int _n, _chunk;
+    private readonly TwoLayerSiluLinearization _full;
+    private readonly TwoLayerSiluLinearization? _tail;        // the last chunk when it is shorter
+    private readonly DenseMatrix<double> _xFull;
+    private readonly DenseMatrix<double>? _xTail;
+    private readonly double[] _w, _f;
+    private DenseMatrix<double>? _x, _xSampled, _fullColumns, _tailColumns;
+    private TwoLayerSiluLinearization? _sampled;               // the Nyström sample's rows, evaluated once per call
+    private int _fullAt = -1, _tailAt = -1;                    // the first row of the chunk each holds; −1: none
+
+    /// <summary><paramref name="chunkRows"/> is rounded up to a multiple of the product row block and capped at N.</summary>
+    internal TwoLayerSiluStreamingLinearization(TwoLayerSilu model, int sampleCount, int chunkRows)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sampleCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkRows, 1);
+        const int block = TwoLayerSiluLinearization.ProductRowBlock;
+        _model = model;
+        _n = sampleCount;
+        _chunk = (int)Math.Min(sampleCount, ((long)chunkRows + block - 1) / block * block);
+        _full = model.CreateLinearization(_chunk);
+        _xFull = DenseMatrix<double>.CreateUninitialized(_chunk, model.InputDimension);
+        if (_n % _chunk is int tail and > 0)
+        {
+            _tail = model.CreateLinearization(tail);
+            _xTail = DenseMatrix<double>.CreateUninitialized(tail, model.InputDimension);
+        }
+        _w = new double[model.ParameterCount];
+        _f = new double[_n];
+    }
+
+    /// <summary>Rows of Φ and E held at a time.</summary>
+    public int ChunkRows => _chunk;
+
+    public int Rows => _n;
+
+    public int Columns => _model.ParameterCount;
+
+    /// <summary>f = network(X) at the last <see cref="Evaluate"/>.</summary>
+    public ReadOnlySpan<double> Output => _f;
+
+    /// <summary>Forward pass at (X, w), a chunk at a time; keeps f, X (referenced) and a copy of w for the products.</summary>
+    public void Evaluate(DenseMatrix<double> x, ReadOnlySpan<double> w)
+    {
+        _model.CheckInputs(x, nameof(x));
+        if (x.Rows != _n)
+            Guard.ThrowArgument(nameof(x), $"x is {x.Shape} but this linearization was created for N = {_n} samples; x must be {_n}×{_model.InputDimension}.");
+        _model.CheckParameterLength(w, nameof(w));
+        w.CopyTo(_w);
+        _x = x;
+        (_fullAt, _tailAt) = (-1, -1);
+        for (int n0 = 0; n0 < _n; n0 += _chunk)
+            Load(n0).Output.CopyTo(_f.AsSpan(n0));
+    }
+
+    public void Multiply(ReadOnlySpan<double> direction, Span<double> result)
+    {
+        CheckEvaluated();
+        JacobianChecks.Multiply(this, direction, result);
+        for (int n0 = 0; n0 < _n; n0 += _chunk)
+        {
+            var chunk = Load(n0);
+            chunk.Multiply(direction, result.Slice(n0, chunk.Rows));
+        }
+    }
+
+    public void MultiplyTransposed(ReadOnlySpan<double> z, Span<double> result)
+    {
+        CheckEvaluated();
+        JacobianChecks.MultiplyTransposed(this, z, result);
+        result.Clear();
+        for (int n0 = 0; n0 < _n; n0 += _chunk)
+        {
+            var chunk = Load(n0);
+            chunk.AccumulateTransposed(z.Slice(n0, chunk.Rows), result);
+        }
+    }
+
+    /// <summary>A[:, S]: the sampled rows evaluated once, then each chunk's rows of the columns from its recomputed Φ and E.</summary>
+    void IKernelColumns.KernelColumns(ReadOnlySpan<int> rows, DenseMatrix<double> result)
+    {
+        var x = CheckEvaluated();
+        int k = rows.Length;
+        if (result.Rows != _n || result.Cols != k) Guard.ThrowArgument(nameof(result), $"result is {result.Shape}; it must be {_n}×{k}.");
+        if (_sampled is null || _sampled.Rows != k)
+        {
+            foreach (var m in new IDisposable?[] { _sampled, _xSampled, _fullColumns, _tailColumns }) m?.Dispose();
+            _sampled = _model.CreateLinearization(k);
+            _xSampled = DenseMatrix<double>.CreateUninitialized(k, _model.InputDimension);
+            _fullColumns = DenseMatrix<double>.CreateUninitialized(_chunk, k);
+            _tailColumns = _tail is null ? null : DenseMatrix<double>.CreateUninitialized(_tail.Rows, k);
+        }
+        for (int j = 0; j < k; j++) x.Row(rows[j]).CopyTo(_xSampled!.Row(j));
+        _sampled.Evaluate(_xSampled!, _w);
+        for (int n0 = 0; n0 < _n; n0 += _chunk)
+        {
+            var chunk = Load(n0);
+            var columns = chunk == _full ? _fullColumns! : _tailColumns!;
+            chunk.KernelColumnsFrom(_sampled.Activations, _sampled.WeightedDerivatives, _xSampled!, columns);
+            for (int r = 0; r < chunk.Rows; r++) columns.Row(r).CopyTo(result.Row(n0 + r));
+        }
+    }
+
+    public void Ntk(DenseMatrix<double> result) => throw DenseFormsUnavailable("the NTK J·Jᵀ");
+
+    public void WeightedNtk(ReadOnlySpan<double> weights, DenseMatrix<double> result) => throw DenseFormsUnavailable("the weighted NTK");
+
+    public void ParameterGram(DenseMatrix<double> result) => throw DenseFormsUnavailable("Jᵀ·J");
+
+    public void Dispose()
+    {
+        foreach (var m in new IDisposable?[] { _full, _tail, _xFull, _xTail, _sampled, _xSampled, _fullColumns, _tailColumns }) m?.Dispose();
+    }
+
+    private NotSupportedException DenseFormsUnavailable(string what) => new(
+        $"{what} needs every row's activations at once, but this Jacobian holds {_chunk} of N = {_n} rows and recomputes them " +
+        "per product; use the matrix-free solver (GaussNewtonSolver.Nystrom) or hold all rows (TwoLayerSiluRegression.ActivationRows = null).");
+
+    /// <summary>Φ and E of the chunk starting at row <paramref name="n0"/>, recomputed unless that chunk is the one held.</summary>
+    private TwoLayerSiluLinearization Load(int n0)
+    {
+        var x = _x!;
+        int rows = Math.Min(_chunk, _n - n0);
+        bool full = rows == _chunk;
+        var (chunk, xChunk) = full ? (_full, _xFull) : (_tail!, _xTail!);
+        if ((full ? _fullAt : _tailAt) == n0) return chunk; // e.g. N in one chunk: nothing to recompute
+        for (int r = 0; r < rows; r++) x.Row(n0 + r).CopyTo(xChunk.Row(r));
+        chunk.Evaluate(xChunk, _w);
+        if (full) _fullAt = n0;
+        else _tailAt = n0;
+        return chunk;
+    }
+
+    private DenseMatrix<double> CheckEvaluated() =>
+        _x ?? throw new InvalidOperationException("Call Evaluate(x, w) before using the Jacobian or its products.");
+}
