@@ -182,7 +182,7 @@ internal static class CommandLine
         private readonly List<Option> _all = [];
         private readonly Option<int> _n, _m, _d, _seed, _maxIter, _threads, _test, _splitSeed, _metrics, _rank;
         private readonly Option<int?> _cgMaxIter;
-        private readonly Option<double?> _cgTol;
+        private readonly Option<double?> _cgTol, _memoryBudget;
         private readonly Option<double> _tau0, _tol, _maxTime, _testFraction;
         private readonly Option<double?> _lr;
         private readonly Option<bool> _bias, _standardize;
@@ -213,6 +213,7 @@ internal static class CommandLine
             _gnStep = Choice(command, "--step", "GN's step: backtracking (from λ/N, halved until the loss falls: never rises) or fixed (λ/N every step, Arbel's; no acceptance test)", gnStep, "backtracking", "fixed");
             _gnSolver = Choice(command, "--solver", "GN's linear solve: exact (assemble and factor every step), pcg (conjugate gradients, preconditioned by an earlier step's factor), mixed (this step's NTK factored in float32, CG in double to full accuracy), nystrom (CG preconditioned by k sampled NTK columns: no N×N matrix, for large N) or auto (exact where its N×N matrices fit the memory, nystrom where not)", "exact", "exact", "pcg", "mixed", "nystrom", "auto");
             _rank = Add(command, new Option<int>("--rank") { Description = "--solver nystrom: the number k of sampled NTK columns (0: min(N, 512))", DefaultValueFactory = _ => 0 });
+            _memoryBudget = Add(command, new Option<double?>("--memory-budget") { Description = "Memory the run may hold, GiB (default: 80% of what this process may use); nystrom recomputes its activations a chunk at a time where storing them would not fit" });
             _cgTol = Add(command, new Option<double?>("--cg-tol") { Description = "--solver pcg|mixed|nystrom: CG's relative residual tolerance (default: 1e-10 for pcg and mixed, 1e-6 for nystrom)" });
             _cgMaxIter = Add(command, new Option<int?>("--cg-max-iter") { Description = "--solver pcg|mixed|nystrom: CG's iteration limit per solve (default: 50 for pcg and mixed, 500 for nystrom)" });
             _gdStep = Choice(command, "--gd-step", "GD's step: normalized (λ/L̂, L̂ = λ_max(JJᵀ)/N at the start) or literal (λ itself, Arbel's; default λ = 10)", "normalized", "normalized", "literal");
@@ -239,7 +240,7 @@ internal static class CommandLine
             GaussNewtonStep = p.GetValue(_gnStep) == "fixed" ? GaussNewtonStepRule.Fixed : GaussNewtonStepRule.Backtracking,
             Solver = p.GetValue(_gnSolver) switch { "pcg" => GaussNewtonSolver.Pcg, "mixed" => GaussNewtonSolver.Mixed, "nystrom" => GaussNewtonSolver.Nystrom, _ => GaussNewtonSolver.Exact },
             AutoSolver = p.GetValue(_gnSolver) == "auto",
-            NystromRank = p.GetValue(_rank), LinearTolerance = p.GetValue(_cgTol), MaxLinearIterations = p.GetValue(_cgMaxIter),
+            NystromRank = p.GetValue(_rank), MemoryBudgetGiB = p.GetValue(_memoryBudget), LinearTolerance = p.GetValue(_cgTol), MaxLinearIterations = p.GetValue(_cgMaxIter),
             GradientDescentStep = p.GetValue(_gdStep) == "literal" ? GradientStepRule.Literal : GradientStepRule.Normalized,
             GgnTextbookMetric = p.GetValue(_ggnMetric) == "textbook", OutputDirectory = p.GetValue(_out)!,
             KernelMetricsInterval = p.GetValue(_metrics), GgnTau = p.GetValue(_ggnTau), GgnMu = p.GetValue(_ggnMu), GgnLipschitz = p.GetValue(_ggnLipschitz),

@@ -34,6 +34,10 @@ internal sealed record RunSettings
     public int KernelMetricsInterval { get; init; }
     /// <summary>--solver nystrom: sampled NTK columns (0: min(N, 512)).</summary>
     public int NystromRank { get; init; }
+    /// <summary>--memory-budget in GiB; null: 80% of the memory this process may use.</summary>
+    public double? MemoryBudgetGiB { get; init; }
+    /// <summary>Rows of Φ and E held at a time (null: all N): set by <see cref="ResolveSolver"/> when nystrom's stored activations exceed the budget.</summary>
+    public int? ActivationRows { get; init; }
     public double? LinearTolerance { get; init; }
     public int? MaxLinearIterations { get; init; }
     public string OutputDirectory { get; init; } = "";
@@ -77,49 +81,67 @@ internal sealed record RunSettings
         if (NystromRank < 0) return $"--rank must be ≥ 0 (0: min(N, 512)); got {NystromRank}.";
         if (LinearTolerance is { } cgTolerance && !(cgTolerance > 0 && cgTolerance < 1)) return $"--cg-tol must lie in (0, 1); got {cgTolerance}.";
         if (MaxLinearIterations is { } cgLimit && cgLimit < 1) return $"--cg-max-iter must be at least 1; got {cgLimit}.";
-        double bytes = FootprintBytes(Solver), available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        if (available > 0 && bytes > 0.8 * available)
-            return $"N = {N}, M = {M} needs about {bytes / (1 << 30):F1} GiB ({Solver switch { GaussNewtonSolver.Nystrom => $"two N×M matrices and four N×{RankUsed}", GaussNewtonSolver.Mixed => "two N×M matrices and their float32 copies, two float32 N×N", _ => "two N×M and two N×N matrices" }}); " +
-                $"this machine allows {available / (1 << 30):F1} GiB. Use a smaller --n or --m{(Solver == GaussNewtonSolver.Nystrom ? " or --rank" : ", or --solver nystrom (no N×N matrix)")}.";
+        if (MemoryBudgetGiB is { } budgetGiB && !(budgetGiB > 0 && double.IsFinite(budgetGiB))) return $"--memory-budget must be finite and > 0 GiB; got {budgetGiB}.";
+        double bytes = FootprintBytes(Solver, ActivationRows), budget = BudgetBytes;
+        if (bytes > budget)
+            return $"N = {N}, M = {M} needs about {bytes / (1 << 30):F1} GiB ({Solver switch { GaussNewtonSolver.Nystrom => $"Φ and E for {ActivationRows ?? N} rows and four N×{RankUsed} matrices", GaussNewtonSolver.Mixed => "two N×M matrices and their float32 copies, two float32 N×N", _ => "two N×M and two N×N matrices" }}); " +
+                $"the budget is {budget / (1 << 30):F1} GiB{(MemoryBudgetGiB is null ? " (80% of what this process may use)" : "")}. Use a smaller --n or --m{(Solver == GaussNewtonSolver.Nystrom ? " or --rank" : ", or --solver nystrom (no N×N matrix)")}, or a larger --memory-budget.";
         return null;
     }
+
+    /// <summary>The bytes a run may hold: --memory-budget, or 80% of what this process may use (unbounded if unknown).</summary>
+    private double BudgetBytes => MemoryBudgetGiB is { } g ? g * (1L << 30)
+        : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes is > 0 and var available ? 0.8 * available : double.PositiveInfinity;
 
     private int RankUsed => NystromRank > 0 ? Math.Min(NystromRank, N) : Math.Min(N, 512);
 
     private long ParameterCount => (long)M * (D + (Bias ? 2 : 1));
 
     /// <summary>
-    /// Bytes a GN run with <paramref name="solver"/> holds: Φ and E (N×M each) and the Jacobian's row panel (N×256);
-    /// then the NTK and its Cholesky scratch (N×N each), or with nystrom its k columns, B and their basis, and the
-    /// linearization's k-column scratch (N×k each) and no N×N matrix, or with mixed the same two N×N and Φ, E in float32.
+    /// Bytes a GN run with <paramref name="solver"/> holds: Φ and E and the Jacobian's row panel for the rows held
+    /// (N×(2M + 256), or <paramref name="activationRows"/> rows when recomputed); then the NTK and its Cholesky scratch
+    /// (N×N each), or with nystrom its k columns, B and their basis (N×k each) and the k-column scratch of the rows
+    /// held (twice when recomputed), or with mixed the same two N×N and Φ, E in float32.
     /// </summary>
-    public double FootprintBytes(GaussNewtonSolver solver)
+    public double FootprintBytes(GaussNewtonSolver solver, int? activationRows = null)
     {
+        double rows = Math.Min(N, activationRows ?? N);
         double solverBytes = solver switch
         {
-            GaussNewtonSolver.Nystrom => 4.0 * N * RankUsed,
+            GaussNewtonSolver.Nystrom => (3.0 * N + (rows < N ? 2 * rows : rows)) * RankUsed,
             GaussNewtonSolver.Mixed => 0.5 * (2.0 * N * N + 2.0 * N * M),
             _ => 2.0 * N * N,
         };
-        return 8.0 * (2.0 * N * M + 256.0 * N + solverBytes + 256.0 * M + 3.0 * ParameterCount);
+        return 8.0 * (rows * (2.0 * M + 256) + solverBytes + 256.0 * M + 3.0 * ParameterCount);
     }
 
     /// <summary>
-    /// With `--solver auto`, the exact step where its N×N matrices fit 80% of the memory this process may use (on the
-    /// machines measured, PCG did not beat it below N = 2000 and only tied it there; docs/performance.md), and the
-    /// Nyström-preconditioned CG where they do not.
+    /// With `--solver auto`, the exact step where its N×N matrices fit the budget (on the machines measured, PCG did
+    /// not beat it below N = 2000; docs/performance.md), and the Nyström-preconditioned CG where they do not. With
+    /// nystrom, the activations are recomputed a chunk at a time (whole multiples of 4096 rows) where storing all N
+    /// rows of Φ and E would not fit.
     /// </summary>
     public RunSettings ResolveSolver()
     {
-        if (!AutoSolver) return this;
-        double available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        bool denseFits = available <= 0 || FootprintBytes(GaussNewtonSolver.Exact) <= 0.8 * available;
-        return this with { Solver = denseFits ? GaussNewtonSolver.Exact : GaussNewtonSolver.Nystrom };
+        var resolved = !AutoSolver ? this
+            : this with { Solver = FootprintBytes(GaussNewtonSolver.Exact) <= BudgetBytes ? GaussNewtonSolver.Exact : GaussNewtonSolver.Nystrom };
+        if (resolved.Solver != GaussNewtonSolver.Nystrom || resolved.FootprintBytes(GaussNewtonSolver.Nystrom) <= BudgetBytes) return resolved;
+        const int block = TwoLayerSiluLinearization.ProductRowBlock;
+        double spare = BudgetBytes - resolved.FootprintBytes(GaussNewtonSolver.Nystrom, activationRows: 0);
+        long rows = (long)(spare / (8.0 * (2 * M + 256 + 2 * RankUsed))) / block * block; // per row held: Φ, E, the panel, two column rows
+        return resolved with { ActivationRows = (int)Math.Clamp(rows, block, N) };
     }
 
-    /// <summary>What `--solver auto` chose and why, for the run's header; null without auto.</summary>
-    public string? SolverNote() => !AutoSolver ? null : string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"solver auto: {(Solver == GaussNewtonSolver.Nystrom ? "nystrom" : "exact")} (the exact step would need {FootprintBytes(GaussNewtonSolver.Exact) / (1 << 30):F1} GiB; this process may use {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (double)(1 << 30):F1})");
+    /// <summary>What `--solver auto` chose and why, and whether the activations are recomputed; null if neither.</summary>
+    public string? SolverNote()
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        string? auto = !AutoSolver ? null : string.Create(inv,
+            $"solver auto: {(Solver == GaussNewtonSolver.Nystrom ? "nystrom" : "exact")} (the exact step would need {FootprintBytes(GaussNewtonSolver.Exact) / (1 << 30):F1} GiB; the budget is {BudgetBytes / (1 << 30):F1})");
+        string? streaming = ActivationRows is not { } rows ? null : string.Create(inv,
+            $"activations recomputed {rows} rows at a time (storing all of Φ and E would need {16.0 * N * M / (1 << 30):F1} GiB)");
+        return auto is null ? streaming : streaming is null ? auto : auto + "; " + streaming;
+    }
 
     /// <summary>One line per option that the run does not use, for the user who set it.</summary>
     public IEnumerable<string> Ignored(TrainingMethod method)

@@ -54,13 +54,15 @@ internal static class TrainCommand
     internal static TrainingResult Train(RunSettings settings, TwoLayerSilu model, RunData data, TrainingMethod method, double[] w,
         CsvStream? csv, Interruption? interruption)
     {
-        return Progress.Run(RunFiles.MethodName(method), progress => Trainer.Train(model, data.TrainX, data.TrainY, data.TestX, data.TestY, w,
+        using var train = new TwoLayerSiluRegression(model, data.TrainX, data.TrainY) { ActivationRows = settings.ActivationRows };
+        using var test = data.TestX is { Rows: > 0 } testX ? new TwoLayerSiluRegression(model, testX, data.TestY) : null;
+        return Progress.Run(RunFiles.MethodName(method), progress => Trainer.Train(train, w,
             settings.Options(method, (record, parameters, z) =>
             {
                 csv?.Append(record);
                 var decision = progress(record, parameters, z);
                 return interruption?.Requested == true ? IterationDecision.Stop : decision;
-            }, data.TeacherHiddenWeights)));
+            }, data.TeacherHiddenWeights), test));
     }
 
     /// <summary>The model file, and the model's predictions on the whole data file, as `gnk predict` computes them.</summary>

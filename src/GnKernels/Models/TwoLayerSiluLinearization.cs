@@ -25,10 +25,11 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
     public const int DefaultBlockSize = 256;
 
     /// <summary>
-    /// Rows per BLAS call in the Jacobian products and the NTK's columns: a streaming linearization holding a multiple
-    /// of this many rows makes the same calls on the same rows, so its results are the same bits.
+    /// Rows per BLAS call in the Jacobian products and the NTK's columns: activations recomputed a chunk at a time
+    /// (<see cref="TwoLayerSiluRegression.ActivationRows"/>) come in whole multiples of it, so the same calls run on
+    /// the same rows and the results are the same bits.
     /// </summary>
-    internal const int ProductRowBlock = 4096;
+    public const int ProductRowBlock = 4096;
 
     // Rows of X̃·X̃ᵀ formed at a time for the Hadamard product in the NTK (extra memory: this × N).
     private const int KernelRowBlock = 64;

@@ -174,6 +174,21 @@ public class GnkContractTests
         Assert.Contains(expected, stdout);
     }
 
+    // Storing all 9000 rows of Φ, E and the row panel would take 47 MB of a 43 MB budget: 4096 rows at a time fit.
+    [Fact]
+    public void Nystrom_recomputes_its_activations_where_storing_them_would_exceed_the_budget()
+    {
+        var (exit, stdout, stderr) = Gnk.Run("train", "--solver", "nystrom", "--rank", "16", "--n", "9000", "--m", "200", "--d", "3", "--memory-budget", "0.04",
+            "--cg-tol", "1e-2", "--step", "fixed", "--max-iter", "2", "--test", "0", "--out", Folder("budget"));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("activations recomputed 4096 rows at a time", stdout);
+
+        var (tooSmall, _, message) = Gnk.Run("train", "--solver", "nystrom", "--n", "9000", "--m", "200", "--memory-budget", "0.001", "--out", Folder("budget-small"));
+        Assert.Equal(2, tooSmall);
+        Assert.Contains("a larger --memory-budget", message);
+        Assert.Single(message.Trim().Split('\n'));
+    }
+
     [Fact]
     public void An_option_the_method_does_not_use_is_named()
     {
