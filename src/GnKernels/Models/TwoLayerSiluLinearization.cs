@@ -35,7 +35,8 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
     private const int KernelRowBlock = 64;
 
     private readonly TwoLayerSilu _model;
-    private readonly int _n, _m, _d;
+    private readonly int _capacity, _m, _d;
+    private int _n; // rows evaluated: the capacity, or fewer for the last chunk of a streaming linearization
     private readonly DenseMatrix<double> _phi, _weighted, _uTransposed, _directionTransposed, _unitProducts, _scaledX, _unitGradient, _panel, _xRows, _kernelRows;
     private readonly double[] _w, _f, _unitScratch;
     private DenseMatrix<double>? _x, _hiddenGram, _jacobianRows, _phiRows, _weightedRows, _inputRows, _hiddenColumns;
@@ -49,7 +50,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
         ArgumentOutOfRangeException.ThrowIfLessThan(sampleCount, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
         _model = model;
-        (_n, _m, _d) = (sampleCount, model.Width, model.InputDimension);
+        (_capacity, _n, _m, _d) = (sampleCount, sampleCount, model.Width, model.InputDimension);
         int panelCols = Math.Max(blockSize, _d + 2); // at least one unit's worth of explicit Jacobian columns
         _phi = DenseMatrix<double>.CreateUninitialized(_n, _m);
         _weighted = DenseMatrix<double>.CreateUninitialized(_n, _m);
@@ -80,7 +81,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
     public bool IsEvaluated => _x is not null;
 
     /// <summary>f = network(X) at the last <see cref="Evaluate"/>.</summary>
-    public ReadOnlySpan<double> Output { get { CheckEvaluated(); return _f; } }
+    public ReadOnlySpan<double> Output { get { CheckEvaluated(); return _f.AsSpan(0, _n); } }
 
     /// <summary>The parameters of the last <see cref="Evaluate"/> (a copy).</summary>
     public ReadOnlySpan<double> Parameters { get { CheckEvaluated(); return _w; } }
@@ -99,14 +100,26 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
     public void Evaluate(DenseMatrix<double> x, ReadOnlySpan<double> w)
     {
         _model.CheckInputs(x, nameof(x));
-        if (x.Rows != _n)
-            Guard.ThrowArgument(nameof(x), $"x is {x.Shape} but this linearization was created for N = {_n} samples; x must be {_n}×{_d} (or create another with CreateLinearization({x.Rows})).");
+        if (x.Rows != _capacity)
+            Guard.ThrowArgument(nameof(x), $"x is {x.Shape} but this linearization was created for N = {_capacity} samples; x must be {_capacity}×{_d} (or create another with CreateLinearization({x.Rows})).");
+        EvaluateRows(x, w);
+    }
+
+    /// <summary>
+    /// <see cref="Evaluate"/> on the first x.Rows ≤ N rows of the buffers (for the last, shorter chunk of a streaming
+    /// linearization); <see cref="Rows"/> becomes x.Rows. The dense forms then refuse to run.
+    /// </summary>
+    internal void EvaluateRows(DenseMatrix<double> x, ReadOnlySpan<double> w)
+    {
+        _model.CheckInputs(x, nameof(x));
+        if (x.Rows > _capacity) Guard.ThrowArgument(nameof(x), $"x is {x.Shape}; this linearization holds at most {_capacity} rows.");
         _model.CheckParameterLength(w, nameof(w));
         Guard.Finite(w, nameof(w));
         Guard.Finite(x, nameof(x));
         w.CopyTo(_w);
         HiddenLayer.TransposeUnits(w[.._model.BiasOffset], _uTransposed);
         _x = x;
+        _n = (int)x.Rows;
         RowWorkers.Run(this, _n, _m);
     }
 
@@ -202,6 +215,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
     public void Ntk(DenseMatrix<double> result)
     {
         var x = CheckEvaluated();
+        CheckAllRows();
         JacobianChecks.Square(result, _n, "the NTK J·Jᵀ");
         double s2 = _model.Scale * _model.Scale;
         Blas.SyrkLower(s2, _phi, Transpose.None, 0.0, result);
@@ -222,6 +236,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
     internal void Ntk(DenseMatrix<float> result, DenseMatrix<float> gram)
     {
         var x = CheckEvaluated();
+        CheckAllRows();
         JacobianChecks.Square(result, _n, "the float32 NTK J·Jᵀ");
         JacobianChecks.Square(gram, _n, "the float32 Gram scratch");
         _phiSingle ??= DenseMatrix<float>.CreateUninitialized(_n, _m);
@@ -281,7 +296,8 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
 
     /// <summary>
     /// s²·[Φ·Φ_Sᵀ + (E·E_Sᵀ)∘(X̃·X̃_Sᵀ)] (N×k) from the sampled rows' activations, derivatives and inputs (k rows each,
-    /// e.g. evaluated elsewhere by a streaming linearization), one block of <see cref="ProductRowBlock"/> rows per GEMM.
+    /// e.g. evaluated elsewhere by a streaming linearization), one block of <see cref="ProductRowBlock"/> rows per GEMM,
+    /// into the first N rows of <paramref name="result"/>.
     /// </summary>
     internal void KernelColumnsFrom(DenseMatrix<double> phiS, DenseMatrix<double> weightedS, DenseMatrix<double> inputS, DenseMatrix<double> result)
     {
@@ -291,7 +307,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
         {
             _hiddenColumns?.Dispose();
             _inputKernelRows?.Dispose();
-            _hiddenColumns = DenseMatrix<double>.CreateUninitialized(_n, k);
+            _hiddenColumns = DenseMatrix<double>.CreateUninitialized(_capacity, k);
             _inputKernelRows = DenseMatrix<double>.CreateUninitialized(_xRows.Rows, k);
         }
         double s2 = _model.Scale * _model.Scale;
@@ -334,6 +350,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
     {
         CheckEvaluated();
         JacobianChecks.Weights(this, weights);
+        CheckAllRows();
         JacobianChecks.Square(result, _n, "J·diag(w)·Jᵀ");
         var root = _rootWeights ??= new double[Columns];
         TensorPrimitives.Sqrt(weights, root);
@@ -357,6 +374,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
     public void ParameterGram(DenseMatrix<double> result)
     {
         CheckEvaluated();
+        CheckAllRows();
         JacobianChecks.Square(result, Columns, "Jᵀ·J");
         // As many Jacobian rows per block as fit in the panel's memory (at least one).
         int rows = (int)Math.Clamp(_panel.Length / Columns, 1, _n);
@@ -405,6 +423,11 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
     private ReadOnlySpan<double> Bias => _w.AsSpan(_model.BiasOffset, _model.OutputWeightsOffset - _model.BiasOffset);
 
     private ReadOnlySpan<double> OutputWeights => _w.AsSpan(_model.OutputWeightsOffset);
+
+    private void CheckAllRows()
+    {
+        if (_n != _capacity) throw new InvalidOperationException($"Only {_n} of {_capacity} rows are evaluated; the dense forms need all of them.");
+    }
 
     private DenseMatrix<double> CheckEvaluated() =>
         _x ?? throw new InvalidOperationException("Call Evaluate(x, w) before using the Jacobian, its products or the NTK.");

@@ -14,14 +14,13 @@ internal sealed class TwoLayerSiluStreamingLinearization : IJacobian, IKernelCol
 {
     private readonly TwoLayerSilu _model;
     private readonly int _n, _chunk;
-    private readonly TwoLayerSiluLinearization _full;
-    private readonly TwoLayerSiluLinearization? _tail;        // the last chunk when it is shorter
+    private readonly TwoLayerSiluLinearization _chunkRows;     // one chunk's Φ and E; the last chunk may use fewer rows
     private readonly DenseMatrix<double> _xFull;
-    private readonly DenseMatrix<double>? _xTail;
+    private readonly DenseMatrix<double>? _xTail;              // the last chunk's inputs when it is shorter
     private readonly double[] _w, _f;
-    private DenseMatrix<double>? _x, _xSampled, _fullColumns, _tailColumns;
+    private DenseMatrix<double>? _x, _xSampled, _columns;
     private TwoLayerSiluLinearization? _sampled;               // the Nyström sample's rows, evaluated once per call
-    private int _fullAt = -1, _tailAt = -1;                    // the first row of the chunk each holds; −1: none
+    private int _heldAt = -1;                                  // the first row of the chunk held; −1: none
 
     /// <summary><paramref name="chunkRows"/> is rounded up to a multiple of the product row block and capped at N.</summary>
     internal TwoLayerSiluStreamingLinearization(TwoLayerSilu model, int sampleCount, int chunkRows)
@@ -32,13 +31,9 @@ internal sealed class TwoLayerSiluStreamingLinearization : IJacobian, IKernelCol
         _model = model;
         _n = sampleCount;
         _chunk = (int)Math.Min(sampleCount, ((long)chunkRows + block - 1) / block * block);
-        _full = model.CreateLinearization(_chunk);
+        _chunkRows = model.CreateLinearization(_chunk);
         _xFull = DenseMatrix<double>.CreateUninitialized(_chunk, model.InputDimension);
-        if (_n % _chunk is int tail and > 0)
-        {
-            _tail = model.CreateLinearization(tail);
-            _xTail = DenseMatrix<double>.CreateUninitialized(tail, model.InputDimension);
-        }
+        if (_n % _chunk is int tail and > 0) _xTail = DenseMatrix<double>.CreateUninitialized(tail, model.InputDimension);
         _w = new double[model.ParameterCount];
         _f = new double[_n];
     }
@@ -62,7 +57,7 @@ internal sealed class TwoLayerSiluStreamingLinearization : IJacobian, IKernelCol
         _model.CheckParameterLength(w, nameof(w));
         w.CopyTo(_w);
         _x = x;
-        (_fullAt, _tailAt) = (-1, -1);
+        _heldAt = -1;
         for (int n0 = 0; n0 < _n; n0 += _chunk)
             Load(n0).Output.CopyTo(_f.AsSpan(n0));
     }
@@ -98,20 +93,18 @@ internal sealed class TwoLayerSiluStreamingLinearization : IJacobian, IKernelCol
         if (result.Rows != _n || result.Cols != k) Guard.ThrowArgument(nameof(result), $"result is {result.Shape}; it must be {_n}×{k}.");
         if (_sampled is null || _sampled.Rows != k)
         {
-            foreach (var m in new IDisposable?[] { _sampled, _xSampled, _fullColumns, _tailColumns }) m?.Dispose();
+            foreach (var m in new IDisposable?[] { _sampled, _xSampled, _columns }) m?.Dispose();
             _sampled = _model.CreateLinearization(k);
             _xSampled = DenseMatrix<double>.CreateUninitialized(k, _model.InputDimension);
-            _fullColumns = DenseMatrix<double>.CreateUninitialized(_chunk, k);
-            _tailColumns = _tail is null ? null : DenseMatrix<double>.CreateUninitialized(_tail.Rows, k);
+            _columns = DenseMatrix<double>.CreateUninitialized(_chunk, k);
         }
         for (int j = 0; j < k; j++) x.Row(rows[j]).CopyTo(_xSampled!.Row(j));
         _sampled.Evaluate(_xSampled!, _w);
         for (int n0 = 0; n0 < _n; n0 += _chunk)
         {
             var chunk = Load(n0);
-            var columns = chunk == _full ? _fullColumns! : _tailColumns!;
-            chunk.KernelColumnsFrom(_sampled.Activations, _sampled.WeightedDerivatives, _xSampled!, columns);
-            for (int r = 0; r < chunk.Rows; r++) columns.Row(r).CopyTo(result.Row(n0 + r));
+            chunk.KernelColumnsFrom(_sampled.Activations, _sampled.WeightedDerivatives, _xSampled!, _columns!);
+            for (int r = 0; r < chunk.Rows; r++) _columns!.Row(r).CopyTo(result.Row(n0 + r));
         }
     }
 
@@ -123,7 +116,7 @@ internal sealed class TwoLayerSiluStreamingLinearization : IJacobian, IKernelCol
 
     public void Dispose()
     {
-        foreach (var m in new IDisposable?[] { _full, _tail, _xFull, _xTail, _sampled, _xSampled, _fullColumns, _tailColumns }) m?.Dispose();
+        foreach (var m in new IDisposable?[] { _chunkRows, _xFull, _xTail, _sampled, _xSampled, _columns }) m?.Dispose();
     }
 
     private NotSupportedException DenseFormsUnavailable(string what) => new(
@@ -133,16 +126,14 @@ internal sealed class TwoLayerSiluStreamingLinearization : IJacobian, IKernelCol
     /// <summary>Φ and E of the chunk starting at row <paramref name="n0"/>, recomputed unless that chunk is the one held.</summary>
     private TwoLayerSiluLinearization Load(int n0)
     {
+        if (_heldAt == n0) return _chunkRows; // e.g. N in one chunk: nothing to recompute
         var x = _x!;
         int rows = Math.Min(_chunk, _n - n0);
-        bool full = rows == _chunk;
-        var (chunk, xChunk) = full ? (_full, _xFull) : (_tail!, _xTail!);
-        if ((full ? _fullAt : _tailAt) == n0) return chunk; // e.g. N in one chunk: nothing to recompute
+        var xChunk = rows == _chunk ? _xFull : _xTail!;
         for (int r = 0; r < rows; r++) x.Row(n0 + r).CopyTo(xChunk.Row(r));
-        chunk.Evaluate(xChunk, _w);
-        if (full) _fullAt = n0;
-        else _tailAt = n0;
-        return chunk;
+        _chunkRows.EvaluateRows(xChunk, _w);
+        _heldAt = n0;
+        return _chunkRows;
     }
 
     private DenseMatrix<double> CheckEvaluated() =>
