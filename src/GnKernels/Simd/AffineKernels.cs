@@ -43,35 +43,6 @@ internal static class AffineKernels
     {
         const int w = 8;
         int j = 0;
-        for (; j <= n - 8 * w; j += 8 * w)
-        {
-            Vector512<double> s0, s1, s2, s3, s4, s5, s6, s7;
-            if (hasBias)
-            {
-                s0 = Vector512.LoadUnsafe(ref br, (nuint)j); s1 = Vector512.LoadUnsafe(ref br, (nuint)(j + w));
-                s2 = Vector512.LoadUnsafe(ref br, (nuint)(j + 2 * w)); s3 = Vector512.LoadUnsafe(ref br, (nuint)(j + 3 * w));
-                s4 = Vector512.LoadUnsafe(ref br, (nuint)(j + 4 * w)); s5 = Vector512.LoadUnsafe(ref br, (nuint)(j + 5 * w));
-                s6 = Vector512.LoadUnsafe(ref br, (nuint)(j + 6 * w)); s7 = Vector512.LoadUnsafe(ref br, (nuint)(j + 7 * w));
-            }
-            else s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = Vector512<double>.Zero;
-            for (int k = 0; k < x.Length; k++)
-            {
-                var xk = Vector512.Create(x[k]);
-                ref double ak = ref Unsafe.Add(ref a0, (nint)k * stride + offset + j);
-                s0 = Vector512.FusedMultiplyAdd(xk, Vector512.LoadUnsafe(ref ak), s0);
-                s1 = Vector512.FusedMultiplyAdd(xk, Vector512.LoadUnsafe(ref ak, w), s1);
-                s2 = Vector512.FusedMultiplyAdd(xk, Vector512.LoadUnsafe(ref ak, 2 * w), s2);
-                s3 = Vector512.FusedMultiplyAdd(xk, Vector512.LoadUnsafe(ref ak, 3 * w), s3);
-                s4 = Vector512.FusedMultiplyAdd(xk, Vector512.LoadUnsafe(ref ak, 4 * w), s4);
-                s5 = Vector512.FusedMultiplyAdd(xk, Vector512.LoadUnsafe(ref ak, 5 * w), s5);
-                s6 = Vector512.FusedMultiplyAdd(xk, Vector512.LoadUnsafe(ref ak, 6 * w), s6);
-                s7 = Vector512.FusedMultiplyAdd(xk, Vector512.LoadUnsafe(ref ak, 7 * w), s7);
-            }
-            s0.StoreUnsafe(ref zr, (nuint)j); s1.StoreUnsafe(ref zr, (nuint)(j + w));
-            s2.StoreUnsafe(ref zr, (nuint)(j + 2 * w)); s3.StoreUnsafe(ref zr, (nuint)(j + 3 * w));
-            s4.StoreUnsafe(ref zr, (nuint)(j + 4 * w)); s5.StoreUnsafe(ref zr, (nuint)(j + 5 * w));
-            s6.StoreUnsafe(ref zr, (nuint)(j + 6 * w)); s7.StoreUnsafe(ref zr, (nuint)(j + 7 * w));
-        }
         for (; j <= n - 4 * w; j += 4 * w)
         {
             Vector512<double> s0, s1, s2, s3;
