@@ -27,7 +27,9 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
 
     private GaussNewtonSystem? _system = context.Options.LinearSolver is GaussNewtonSolver.Nystrom or GaussNewtonSolver.Mixed ? null : NewSystem(context);
     private readonly SinglePrecisionFactor? _single = context.Options.LinearSolver == GaussNewtonSolver.Mixed ? new(context.N) : null;
-    private readonly double[] _direction = new double[context.P], _jd = new double[context.N], _z = new double[context.N];
+    private readonly double[] _direction = new double[context.P], _jd = new double[context.N], _z = new double[context.N],
+        _z2 = new double[context.N], _eigenvector = new double[context.N];
+    private bool _eigenvectorTracked; // _eigenvector follows λ_min's eigenvector between assemblies (pcg)
     private readonly ConjugateGradient? _cg = context.Options.LinearSolver == GaussNewtonSolver.Exact ? null : new ConjugateGradient(context.N, context.P);
     private readonly NystromPreconditioner? _nystrom = context.Options.LinearSolver == GaussNewtonSolver.Nystrom
         ? new NystromPreconditioner(context.N, context.P, context.Options.NystromRank > 0 ? Math.Min(context.Options.NystromRank, context.N) : Math.Min(context.N, 512))
@@ -105,6 +107,7 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
         double rcond = options.EstimateCondition ? system.ReciprocalCondition() : double.NaN;
         double solve = clock.Lap();
         (_preconditionerDamping, _refreshNext, _cycleSeconds, _cycleSteps) = (diagnostics.Damping, false, ntk + factor + solve, 1);
+        _eigenvectorTracked = false; // the next iterative step starts from this step's Ritz vector
         if (options.LinearSolver == GaussNewtonSolver.Pcg) _cholesky ??= new CholeskyPreconditioner(system.Factorization); // the factor object is reused
         return new IterationRecord
         {
@@ -122,7 +125,9 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
     {
         var options = c.Options;
         double gradientNorm = c.GradientNorm();
-        double epsilon = Scheduled(options, k) ?? _preconditionerDamping; // the factor preconditions any nearby ε
+        double lambdaMin = double.NaN;
+        // The factor preconditions any nearby ε.
+        double epsilon = Scheduled(options, k) ?? options.FixedDamping ?? ArbelDampingWithoutFactor(c, out lambdaMin);
         var outcome = _cg!.Solve(c.Jacobian, epsilon, _cholesky!, c.Residual, _z,
             options.CgTolerance, options.CgMaxIterations, warmStart: _iterative);
         if (outcome != CgOutcome.Converged) { _iterative = false; return null; }
@@ -134,8 +139,51 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
         _refreshNext = options.PreconditionerRefreshIterations is { } cap ? _cg.Iterations > cap : RefreshAfter(seconds, _cycleSeconds, _cycleSteps);
         return new IterationRecord
         {
-            Iteration = k, GradientNorm = gradientNorm, Damping = epsilon, LinearIterations = _cg.Iterations, SolveSeconds = seconds,
+            Iteration = k, GradientNorm = gradientNorm, Damping = epsilon, LambdaMin = lambdaMin, LinearIterations = _cg.Iterations, SolveSeconds = seconds,
         };
+    }
+
+    /// <summary>
+    /// Arbel's ε = max(ε₀, λ_min) without a factor of the current A. The eigenvector estimate v (at first the Ritz
+    /// vector the last assembled step's Lanczos left) gives ρ = ‖Jᵀv‖²/‖v‖² ≥ λ_min for one Jᵀ product: ρ ≤ ε₀ settles
+    /// Arbel's rule exactly. Above ε₀, one preconditioned step tracks the eigenvector as A drifts (Rayleigh-Ritz on
+    /// v and w = P⁻¹(Av − ρv), P the held factor: two products more), and its smaller Ritz value is λ_min, still an
+    /// upper bound. Without a start vector (λ_min was never estimated) the factor's ε is kept.
+    /// </summary>
+    private double ArbelDampingWithoutFactor(StepContext c, out double lambdaMin)
+    {
+        lambdaMin = double.NaN;
+        var options = c.Options;
+        if (!_eigenvectorTracked)
+        {
+            ReadOnlySpan<double> ritz = _system!.RitzVector;
+            if (ritz.IsEmpty) return _preconditionerDamping;
+            ritz.CopyTo(_eigenvector);
+            _eigenvectorTracked = true;
+        }
+        Span<double> v = _eigenvector, av = _jd, w = _z2, jtv = _direction; // _direction is formed after the solve
+        TensorPrimitives.Divide(v, TensorPrimitives.Norm<double>(v), v);
+        c.Jacobian.MultiplyTransposed(v, jtv);
+        double rho = TensorPrimitives.Dot<double>(jtv, jtv);
+        if (rho <= options.DampingFloor) { lambdaMin = rho; return options.DampingFloor; }
+
+        c.Jacobian.Multiply(jtv, av);                                  // A·v
+        TensorPrimitives.MultiplyAdd(v, -rho, av, w);                  // the residual A·v − ρv
+        _cholesky!.Apply(w, w);
+        TensorPrimitives.MultiplyAdd(v, -TensorPrimitives.Dot<double>(w, v), w, w); // w ⟂ v, unit length
+        double wNorm = TensorPrimitives.Norm<double>(w);
+        if (!(wNorm > 0)) { lambdaMin = rho; return ArbelDamping.Choose(rho, options.DampingFloor); }
+        TensorPrimitives.Divide(w, wNorm, w);
+        c.Jacobian.MultiplyTransposed(w, jtv);
+        double b = TensorPrimitives.Dot<double>(av, w), cc = TensorPrimitives.Dot<double>(jtv, jtv);
+        // The smaller eigenvalue of [[ρ, b], [b, cc]] and its eigenvector (cos, sin) in the basis (v, w).
+        double half = 0.5 * (rho - cc), root = Math.Sqrt(half * half + b * b);
+        lambdaMin = 0.5 * (rho + cc) - root;
+        double angle = 0.5 * Math.Atan2(-2 * b, cc - rho);              // rotates v toward the smaller Ritz pair
+        double cos = Math.Cos(angle), sin = Math.Sin(angle);
+        TensorPrimitives.Multiply(v, cos, v);
+        TensorPrimitives.MultiplyAdd(w, sin, v, v);
+        return ArbelDamping.Choose(lambdaMin, options.DampingFloor);
     }
 
     /// <summary>

@@ -55,6 +55,9 @@ public sealed class GaussNewtonSystem : IDisposable
     /// <summary>The factorization of the last successful <see cref="TrySolve"/>.</summary>
     internal Cholesky<double> Factorization => _cholesky;
 
+    /// <summary>The Ritz vector of the last Lanczos λ_min estimate (unit length), or empty if there was none.</summary>
+    internal ReadOnlySpan<double> RitzVector => _lanczos is null ? default : _lanczos.RitzVector;
+
     /// <summary>The assembled matrix (lower triangle) before any factorization; valid after <see cref="Assemble"/>.</summary>
     internal DenseMatrix<double> Matrix => _matrix;
 

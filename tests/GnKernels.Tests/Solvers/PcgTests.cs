@@ -72,6 +72,30 @@ public class PcgTests
         }
     }
 
+    // Arbel's ε between assemblies from the Rayleigh quotient of the last Ritz vector: the exact run's ε (λ_min by
+    // Lanczos on each step's factor) to 1%, in the kernel regime where λ_min is above the floor.
+    [Fact]
+    public void Pcg_steps_follow_arbels_damping_without_a_fresh_factor()
+    {
+        var (network, data, w0) = Problem(tau0: 10);
+        using (data)
+        {
+            var options = new TrainingOptions { GaussNewtonStep = GaussNewtonStepRule.Fixed, MaxIterations = 20, RelativeTolerance = 0, SmallestEigenvalueTolerance = 1e-6 };
+            double[] wExact = (double[])w0.Clone(), wPcg = (double[])w0.Clone();
+            var exact = Trainer.Train(network, data, wExact, options);
+            var pcg = Trainer.Train(network, data, wPcg, options with { LinearSolver = GaussNewtonSolver.Pcg, PreconditionerRefreshIterations = 30 });
+            var iterative = pcg.Records.Skip(1).Where(r => r.LinearIterations > 0).ToList();
+            Assert.True(iterative.Count > 10, "most steps should be iterative");
+            Assert.All(iterative, r => Assert.True(r.Damping > 10 * ArbelDamping.DefaultFloor, $"iteration {r.Iteration}: ε {r.Damping:E3} is the floor, not λ_min"));
+            foreach (var r in iterative)
+            {
+                double reference = exact.Records[r.Iteration].Damping;
+                Assert.True(Math.Abs(r.Damping - reference) <= 0.01 * reference, $"iteration {r.Iteration}: ε {r.Damping:E6} vs exact {reference:E6}");
+                Assert.True(r.LambdaMin >= reference * (1 - 1e-6), "the Rayleigh quotient bounds λ_min from above");
+            }
+        }
+    }
+
     // Solves that grow dearer by a fixed amount per step after an assembly: the rule's cycle has the least long-run
     // cost per step of all cycle lengths (to within one step's worth of the discrete optimum).
     [Theory]
