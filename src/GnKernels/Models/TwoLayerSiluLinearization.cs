@@ -249,24 +249,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
 
         TensorPrimitives.ConvertTruncating<double, float>(_weighted.AsSpan(), _weightedSingle.AsSpan());
         Blas.SyrkLower(1f, _weightedSingle, Transpose.None, 0f, gram);
-        int block = (int)_xRows.Rows;
-        for (int r0 = 0; r0 < _n; r0 += block)
-        {
-            int count = Math.Min(block, _n - r0);
-            CopyRowBlock(x, r0, count);
-            Blas.Gemm(1.0, _xRows, Transpose.None, x, Transpose.Transposed, 0.0, _kernelRows);
-            for (int r = 0; r < count; r++)
-            {
-                int n = r0 + r;
-                Span<double> k = _kernelRows.Row(r)[..(n + 1)];
-                if (_model.HasBias) TensorPrimitives.Add(k, 1.0, k);
-                Span<float> k32 = _kernelRowSingle.AsSpan(0, n + 1);
-                TensorPrimitives.ConvertTruncating<double, float>(k, k32);
-                TensorPrimitives.Multiply(k32, gram.Row(n)[..(n + 1)], k32);
-                Span<float> a = result.Row(n)[..(n + 1)];
-                TensorPrimitives.MultiplyAdd(k32, s2, a, a);
-            }
-        }
+        AddHadamardWithInputKernel(x, gram, s2, result);
     }
 
     /// <summary>
@@ -442,8 +425,12 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
         }
     }
 
-    /// <summary>result (lower) += s²·gram∘(X̃·X̃ᵀ), forming X̃·X̃ᵀ a block of rows at a time by GEMM.</summary>
-    private void AddHadamardWithInputKernel(DenseMatrix<double> x, DenseMatrix<double> gram, double s2, DenseMatrix<double> result)
+    /// <summary>
+    /// result (lower) += s²·gram∘(X̃·X̃ᵀ), forming X̃·X̃ᵀ in double a block of rows at a time by GEMM (rounded to T for
+    /// the float32 NTK).
+    /// </summary>
+    private void AddHadamardWithInputKernel<T>(DenseMatrix<double> x, DenseMatrix<T> gram, T s2, DenseMatrix<T> result)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         int block = (int)_xRows.Rows;
         for (int r0 = 0; r0 < _n; r0 += block)
@@ -456,9 +443,11 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
                 int n = r0 + r;
                 Span<double> k = _kernelRows.Row(r)[..(n + 1)];
                 if (_model.HasBias) TensorPrimitives.Add(k, 1.0, k);
-                TensorPrimitives.Multiply(k, gram.Row(n)[..(n + 1)], k);
-                Span<double> a = result.Row(n)[..(n + 1)];
-                TensorPrimitives.MultiplyAdd(k, s2, a, a);
+                Span<T> kt = typeof(T) == typeof(double) ? MemoryMarshal.Cast<double, T>(k) : MemoryMarshal.Cast<float, T>(_kernelRowSingle!.AsSpan(0, n + 1));
+                if (typeof(T) != typeof(double)) TensorPrimitives.ConvertTruncating<double, T>(k, kt);
+                TensorPrimitives.Multiply(kt, gram.Row(n)[..(n + 1)], kt);
+                Span<T> a = result.Row(n)[..(n + 1)];
+                TensorPrimitives.MultiplyAdd(kt, s2, a, a);
             }
         }
     }
