@@ -39,6 +39,16 @@ public sealed record TrainingOptions
     public int? MaxLinearIterations { get; init; }
 
     /// <summary>The CG tolerance the solver uses (<see cref="LinearTolerance"/> or its default).</summary>
+    /// <summary>ρₖ of <see cref="DampingSchedule"/>, checked; null without a schedule.</summary>
+    internal double? ScheduledDamping(int k)
+    {
+        if (DampingSchedule is not { } schedule) return null;
+        double rho = schedule(k);
+        if (!(rho >= 0 && double.IsFinite(rho)))
+            throw new ArgumentOutOfRangeException(nameof(DampingSchedule), rho, $"The damping schedule gave ρ = {rho} at iteration {k}; every value must be finite and ≥ 0.");
+        return rho;
+    }
+
     internal double CgTolerance => LinearTolerance ?? (LinearSolver == GaussNewtonSolver.Nystrom ? 1e-6 : 1e-10);
 
     /// <summary>The CG iteration limit the solver uses (<see cref="MaxLinearIterations"/> or its default).</summary>
