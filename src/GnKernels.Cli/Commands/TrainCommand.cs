@@ -54,7 +54,11 @@ internal static class TrainCommand
     internal static TrainingResult Train(RunSettings settings, TwoLayerSilu model, RunData data, TrainingMethod method, double[] w,
         CsvStream? csv, Interruption? interruption)
     {
-        using var train = new TwoLayerSiluRegression(model, data.TrainX, data.TrainY) { ActivationRows = settings.ActivationRows };
+        // Only GN's matrix-free solver was sized for recomputed activations; the other methods read them whole.
+        using var train = new TwoLayerSiluRegression(model, data.TrainX, data.TrainY)
+        {
+            ActivationRows = method == TrainingMethod.GaussNewton ? settings.ActivationRows : null,
+        };
         using var test = data.TestX is { Rows: > 0 } testX ? new TwoLayerSiluRegression(model, testX, data.TestY) : null;
         return Progress.Run(RunFiles.MethodName(method), progress => Trainer.Train(train, w,
             settings.Options(method, (record, parameters, z) =>

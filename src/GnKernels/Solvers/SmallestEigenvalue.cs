@@ -80,7 +80,6 @@ public sealed class SmallestEigenvalue
     /// <summary>The same through any application of (A + σI)⁻¹ (e.g. a float32 factor's solves), given σ.</summary>
     internal double Estimate<TInverse>(TInverse inverse, double shift, double tolerance, double enoughBelow) where TInverse : IPreconditioner
     {
-
         Span<double> q0 = _basis[0];
         if (_hasPrevious) _previous.CopyTo(q0);
         else SeededStart(q0);
