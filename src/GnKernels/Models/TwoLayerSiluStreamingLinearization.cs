@@ -41,6 +41,9 @@ internal sealed class TwoLayerSiluStreamingLinearization : IJacobian, IKernelCol
     /// <summary>Rows of Φ and E held at a time.</summary>
     public int ChunkRows => _chunk;
 
+    /// <summary>Chunks evaluated so far (forward passes over a chunk's rows).</summary>
+    internal int ChunkEvaluations { get; private set; }
+
     public int Rows => _n;
 
     public int Columns => _model.ParameterCount;
@@ -62,12 +65,19 @@ internal sealed class TwoLayerSiluStreamingLinearization : IJacobian, IKernelCol
             Load(n0).Output.CopyTo(_f.AsSpan(n0));
     }
 
+    /// <remarks>
+    /// Rows are independent here, so the chunks go from whichever end is held: after Jᵀz (in row order, ending on
+    /// the last chunk) a CG product recomputes one chunk fewer.
+    /// </remarks>
     public void Multiply(ReadOnlySpan<double> direction, Span<double> result)
     {
         CheckEvaluated();
         JacobianChecks.Multiply(this, direction, result);
-        for (int n0 = 0; n0 < _n; n0 += _chunk)
+        int last = (_n - 1) / _chunk * _chunk;
+        bool backwards = _heldAt == last;
+        for (int i = 0; i <= last; i += _chunk)
         {
+            int n0 = backwards ? last - i : i;
             var chunk = Load(n0);
             chunk.Multiply(direction, result.Slice(n0, chunk.Rows));
         }
@@ -78,7 +88,7 @@ internal sealed class TwoLayerSiluStreamingLinearization : IJacobian, IKernelCol
         CheckEvaluated();
         JacobianChecks.MultiplyTransposed(this, z, result);
         result.Clear();
-        for (int n0 = 0; n0 < _n; n0 += _chunk)
+        for (int n0 = 0; n0 < _n; n0 += _chunk) // in row order: the blocks' parts add up as the stored linearization's do
         {
             var chunk = Load(n0);
             chunk.AccumulateTransposed(z.Slice(n0, chunk.Rows), result);
@@ -132,7 +142,7 @@ internal sealed class TwoLayerSiluStreamingLinearization : IJacobian, IKernelCol
         var xChunk = rows == _chunk ? _xFull : _xTail!;
         for (int r = 0; r < rows; r++) x.Row(n0 + r).CopyTo(xChunk.Row(r));
         _chunkRows.EvaluateRows(xChunk, _w);
-        _heldAt = n0;
+        (_heldAt, ChunkEvaluations) = (n0, ChunkEvaluations + 1);
         return _chunkRows;
     }
 

@@ -78,6 +78,22 @@ public class StreamingLinearizationTests
         }
     }
 
+    // A CG product is Jᵀ·p then J·(Jᵀp): the second pass starts from the chunk the first ended on.
+    [Fact]
+    public void A_product_pair_recomputes_one_chunk_fewer_than_two_passes()
+    {
+        const int n = 3 * 4096 + 10;
+        var model = new TwoLayerSilu(2, 8);
+        using var x = Reference.ToMatrix(Reference.Random(n, 2, new Random(2)));
+        using var streaming = new TwoLayerSiluStreamingLinearization(model, n, 4096);
+        streaming.Evaluate(x, Enumerable.Range(0, model.ParameterCount).Select(i => Math.Sin(i)).ToArray());
+        Assert.Equal(4, streaming.ChunkEvaluations);
+        var p = new double[model.ParameterCount];
+        streaming.MultiplyTransposed(Enumerable.Repeat(1.0, n).ToArray(), p);
+        streaming.Multiply(p, new double[n]);
+        Assert.Equal(4 + 4 + 3, streaming.ChunkEvaluations);
+    }
+
     [Fact]
     public void Dense_forms_are_refused_with_the_way_out()
     {
