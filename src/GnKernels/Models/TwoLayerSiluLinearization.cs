@@ -1,7 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using GnKernels.Linalg;
-using GnKernels.Native;
 
 namespace GnKernels.Models;
 
@@ -136,14 +135,14 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
         HiddenLayer.TransposeUnits(direction[.._model.BiasOffset], _directionTransposed);
         if (_model.HasBias) direction[_model.BiasOffset.._model.OutputWeightsOffset].CopyTo(_directionTransposed.Row(_d));
         double s = _model.Scale;
-        ref double dv = ref MemoryMarshal.GetReference(direction[_model.OutputWeightsOffset..]);
+        ReadOnlySpan<double> dv = direction[_model.OutputWeightsOffset..];
         int p = (int)_directionTransposed.Rows;
         for (int n0 = 0; n0 < _n; n0 += ProductRowBlock)
         {
             int rows = Math.Min(ProductRowBlock, _n - n0);
-            BlasDispatch.Gemm(false, true, p, rows, _m, 1.0, ref _directionTransposed.Origin, _directionTransposed.Ld,
-                ref _weighted.At(n0, 0), _weighted.Ld, 0.0, ref _unitProducts.At(0, n0), _unitProducts.Ld);
-            BlasDispatch.Gemv(false, rows, _m, s, ref _phi.At(n0, 0), _phi.Ld, ref dv, 0.0, ref result[n0]);
+            Blas.Gemm(1.0, _directionTransposed, Transpose.None, SubMatrix<double>.RowsOf(_weighted, n0, rows), Transpose.Transposed,
+                0.0, new SubMatrix<double>(_unitProducts, 0, p, n0, rows));
+            Blas.Gemv(s, SubMatrix<double>.RowsOf(_phi, n0, rows), Transpose.None, dv, 0.0, result.Slice(n0, rows));
         }
         for (int n = 0; n < _n; n++)
         {
@@ -183,7 +182,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
         for (int n0 = 0; n0 < _n; n0 += ProductRowBlock)
         {
             int rows = Math.Min(ProductRowBlock, _n - n0);
-            BlasDispatch.Gemv(true, rows, _m, s, ref _phi.At(n0, 0), _phi.Ld, ref MemoryMarshal.GetReference(z[n0..]), 0.0, ref MemoryMarshal.GetReference(part));
+            Blas.Gemv(s, SubMatrix<double>.RowsOf(_phi, n0, rows), Transpose.Transposed, z.Slice(n0, rows), 0.0, part);
             TensorPrimitives.Add(gv, part, gv);
             for (int n = n0; n < n0 + rows; n++)
             {
@@ -191,8 +190,8 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
                 TensorPrimitives.Multiply(x.Row(n), z[n], row[.._d]);
                 if (_model.HasBias) row[_d] = z[n];
             }
-            BlasDispatch.Gemm(true, false, p, _m, rows, s, ref _scaledX.At(n0, 0), _scaledX.Ld, ref _weighted.At(n0, 0), _weighted.Ld,
-                0.0, ref _unitGradient.Origin, _unitGradient.Ld);
+            Blas.Gemm(s, SubMatrix<double>.RowsOf(_scaledX, n0, rows), Transpose.Transposed, SubMatrix<double>.RowsOf(_weighted, n0, rows), Transpose.None,
+                0.0, _unitGradient);
             for (int j = 0; j < _d; j++)
             {
                 ReadOnlySpan<double> g = _unitGradient.Row(j);
@@ -298,10 +297,10 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
         for (int n0 = 0; n0 < _n; n0 += ProductRowBlock)
         {
             int rows = Math.Min(ProductRowBlock, _n - n0);
-            BlasDispatch.Gemm(false, true, rows, k, _m, s2, ref _phi.At(n0, 0), _phi.Ld, ref phiS.Origin, phiS.Ld, 0.0, ref result.At(n0, 0), result.Ld);
+            Blas.Gemm(s2, SubMatrix<double>.RowsOf(_phi, n0, rows), Transpose.None, phiS, Transpose.Transposed, 0.0, SubMatrix<double>.RowsOf(result, n0, rows));
             if (hidden)
-                BlasDispatch.Gemm(false, true, rows, k, _m, 1.0, ref _weighted.At(n0, 0), _weighted.Ld, ref weightedS.Origin, weightedS.Ld,
-                    0.0, ref _hiddenColumns.At(n0, 0), _hiddenColumns.Ld);
+                Blas.Gemm(1.0, SubMatrix<double>.RowsOf(_weighted, n0, rows), Transpose.None, weightedS, Transpose.Transposed,
+                    0.0, SubMatrix<double>.RowsOf(_hiddenColumns, n0, rows));
         }
         if (!hidden) return;
 
