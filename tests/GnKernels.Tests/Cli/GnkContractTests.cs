@@ -214,14 +214,22 @@ public class GnkContractTests
         using var gnk = Gnk.Start(new Dictionary<string, string>(),
             "train", "--step", "fixed", "--n", "300", "--m", "2000", "--test", "200", "--max-iter", "100000", "--tol", "0", "--out", dir);
         var stderr = gnk.StandardError.ReadToEndAsync();
-        var clock = Stopwatch.StartNew();
-        int iterations = 0;
-        while (clock.Elapsed < TimeSpan.FromSeconds(60) && gnk.StandardOutput.ReadLine() is { } line)
-            if (line.StartsWith("gn: iteration", StringComparison.Ordinal) && ++iterations == 2) break;
-        Assert.Equal(2, iterations);
-        Process.Start("kill", ["-" + signal, gnk.Id.ToString()])!.WaitForExit();
-        string rest = await gnk.StandardOutput.ReadToEndAsync();
-        Assert.True(gnk.WaitForExit(60_000), "gnk did not end after the signal");
+        string rest;
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            int iterations = 0;
+            while (clock.Elapsed < TimeSpan.FromSeconds(60) && gnk.StandardOutput.ReadLine() is { } line)
+                if (line.StartsWith("gn: iteration", StringComparison.Ordinal) && ++iterations == 2) break;
+            Assert.Equal(2, iterations);
+            Process.Start("kill", ["-" + signal, gnk.Id.ToString()])!.WaitForExit();
+            rest = await gnk.StandardOutput.ReadToEndAsync();
+            Assert.True(gnk.WaitForExit(60_000), "gnk did not end after the signal");
+        }
+        finally
+        {
+            if (!gnk.HasExited) gnk.Kill(entireProcessTree: true); // a failed test must not leave a 100,000-step run behind
+        }
         string errors = await stderr;
         Assert.True(exitCode == gnk.ExitCode, $"exit {gnk.ExitCode}: {errors}");
         Assert.Contains($"interrupted by SIG{signal}", errors);
