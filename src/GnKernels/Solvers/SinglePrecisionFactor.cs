@@ -27,12 +27,6 @@ internal sealed class SinglePrecisionFactor : IPreconditioner, IDisposable
         _vector = new float[order];
     }
 
-    /// <summary>Bytes held for order N: the matrix with its factor, the Gram scratch, and the linearization's float32 Φ and E (N×M each).</summary>
-    public static long FootprintBytes(long n, long m) => 4 * (2 * n * n + 2 * n * m);
-
-    /// <summary>The shift of the held factor.</summary>
-    public double Shift => _cholesky.Shift;
-
     /// <summary>The largest diagonal entry of the assembled matrix: the scale of its float32 rounding.</summary>
     public double MaxDiagonal { get; private set; }
 
