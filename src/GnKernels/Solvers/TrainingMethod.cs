@@ -47,11 +47,11 @@ public enum GaussNewtonSolver
 
     /// <summary>
     /// Preconditioned conjugate gradients on (J·Jᵀ + εI)z = r with matrix-free products, preconditioned by the Cholesky
-    /// factor of an earlier step's matrix (and its ε), refreshed once a step costs more than the average step since the
-    /// last assembly, that one included (or see
-    /// <see cref="TrainingOptions.PreconditionerRefreshIterations"/>); a failed solve falls back to the exact step
-    /// (counted in <see cref="IterationRecord.Retries"/>). Kernel form only. It pays where assembling J·Jᵀ (2N²M flops)
-    /// costs many matrix-free products (4NM(d+1) flops each, memory-bound): large N.
+    /// factor of an earlier step's matrix, refreshed once a step costs more than the average step since the last
+    /// assembly, that one included (or see <see cref="TrainingOptions.PreconditionerRefreshIterations"/>); between
+    /// assemblies Arbel's ε comes from an eigenvector estimate carried from step to step. A failed solve falls back to
+    /// the exact step (counted in <see cref="IterationRecord.Retries"/>). Kernel form only. It pays where assembling
+    /// J·Jᵀ (2N²M flops) costs many matrix-free products (4NM(d+1) flops each, memory-bound): large N.
     /// </summary>
     Pcg,
 
