@@ -94,6 +94,17 @@ public class StreamingLinearizationTests
         Assert.Equal(4 + 4 + 3, streaming.ChunkEvaluations);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-4096)]
+    public void Holding_no_rows_of_activations_is_refused_by_name(int rows)
+    {
+        var model = new TwoLayerSilu(2, 4);
+        using var x = Reference.ToMatrix(Reference.Random(10, 2, new Random(1)));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new TwoLayerSiluRegression(model, x, new double[10]) { ActivationRows = rows });
+        Assert.Equal(nameof(TwoLayerSiluRegression.ActivationRows), e.ParamName);
+    }
+
     [Fact]
     public void Dense_forms_are_refused_with_the_way_out()
     {
