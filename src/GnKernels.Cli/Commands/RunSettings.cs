@@ -101,14 +101,14 @@ internal sealed record RunSettings
     /// Bytes a GN run with <paramref name="solver"/> holds: Φ and E and the Jacobian's row panel for the rows held
     /// (N×(2M + 256), or <paramref name="activationRows"/> rows when recomputed); then the NTK and its Cholesky scratch
     /// (N×N each), or with nystrom its k columns, B and their basis (N×k each) and the k-column scratch of the rows
-    /// held (twice when recomputed), or with mixed the same two N×N and Φ, E in float32.
+    /// held, or with mixed the same two N×N and Φ, E in float32.
     /// </summary>
     public double FootprintBytes(GaussNewtonSolver solver, int? activationRows = null)
     {
         double rows = Math.Min(N, activationRows ?? N);
         double solverBytes = solver switch
         {
-            GaussNewtonSolver.Nystrom => (3.0 * N + (rows < N ? 2 * rows : rows)) * RankUsed,
+            GaussNewtonSolver.Nystrom => (3.0 * N + rows) * RankUsed,
             GaussNewtonSolver.Mixed => 0.5 * (2.0 * N * N + 2.0 * N * M),
             _ => 2.0 * N * N,
         };
@@ -128,7 +128,7 @@ internal sealed record RunSettings
         if (resolved.Solver != GaussNewtonSolver.Nystrom || resolved.FootprintBytes(GaussNewtonSolver.Nystrom) <= BudgetBytes) return resolved;
         const int block = TwoLayerSiluLinearization.ProductRowBlock;
         double spare = BudgetBytes - resolved.FootprintBytes(GaussNewtonSolver.Nystrom, activationRows: 0);
-        long rows = (long)(spare / (8.0 * (2 * M + 256 + 2 * RankUsed))) / block * block; // per row held: Φ, E, the panel, two column rows
+        long rows = (long)(spare / (8.0 * (2 * M + 256 + RankUsed))) / block * block; // per row held: Φ, E, the panel, a column row
         return resolved with { ActivationRows = (int)Math.Clamp(rows, block, N) };
     }
 

@@ -279,9 +279,9 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
     /// <summary>
     /// s²·[Φ·Φ_Sᵀ + (E·E_Sᵀ)∘(X̃·X̃_Sᵀ)] (N×k) from the sampled rows' activations, derivatives and inputs (k rows each,
     /// e.g. evaluated elsewhere by a streaming linearization), one block of <see cref="ProductRowBlock"/> rows per GEMM,
-    /// into the first N rows of <paramref name="result"/>.
+    /// into rows <paramref name="resultRow"/> … resultRow + N − 1 of <paramref name="result"/> (a streaming chunk's rows).
     /// </summary>
-    internal void KernelColumnsFrom(DenseMatrix<double> phiS, DenseMatrix<double> weightedS, DenseMatrix<double> inputS, DenseMatrix<double> result)
+    internal void KernelColumnsFrom(DenseMatrix<double> phiS, DenseMatrix<double> weightedS, DenseMatrix<double> inputS, DenseMatrix<double> result, int resultRow = 0)
     {
         var x = CheckEvaluated();
         int k = (int)phiS.Rows;
@@ -297,7 +297,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
         for (int n0 = 0; n0 < _n; n0 += ProductRowBlock)
         {
             int rows = Math.Min(ProductRowBlock, _n - n0);
-            Blas.Gemm(s2, SubMatrix<double>.RowsOf(_phi, n0, rows), Transpose.None, phiS, Transpose.Transposed, 0.0, SubMatrix<double>.RowsOf(result, n0, rows));
+            Blas.Gemm(s2, SubMatrix<double>.RowsOf(_phi, n0, rows), Transpose.None, phiS, Transpose.Transposed, 0.0, SubMatrix<double>.RowsOf(result, resultRow + n0, rows));
             if (hidden)
                 Blas.Gemm(1.0, SubMatrix<double>.RowsOf(_weighted, n0, rows), Transpose.None, weightedS, Transpose.Transposed,
                     0.0, SubMatrix<double>.RowsOf(_hiddenColumns, n0, rows));
@@ -317,7 +317,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
                 if (_model.HasBias) TensorPrimitives.Add(inputKernel, 1.0, inputKernel);
                 Span<double> h = _hiddenColumns.Row(r0 + r);
                 TensorPrimitives.Multiply(h, inputKernel, h);
-                Span<double> a = result.Row(r0 + r);
+                Span<double> a = result.Row(resultRow + r0 + r);
                 TensorPrimitives.MultiplyAdd(h, s2, a, a);
             }
         }

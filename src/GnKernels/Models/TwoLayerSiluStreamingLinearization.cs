@@ -18,7 +18,7 @@ internal sealed class TwoLayerSiluStreamingLinearization : IJacobian, IKernelCol
     private readonly DenseMatrix<double> _xFull;
     private readonly DenseMatrix<double>? _xTail;              // the last chunk's inputs when it is shorter
     private readonly double[] _w, _f;
-    private DenseMatrix<double>? _x, _xSampled, _columns;
+    private DenseMatrix<double>? _x, _xSampled;
     private TwoLayerSiluLinearization? _sampled;               // the Nyström sample's rows, evaluated once per call
     private int _heldAt = -1;                                  // the first row of the chunk held; −1: none
 
@@ -103,18 +103,15 @@ internal sealed class TwoLayerSiluStreamingLinearization : IJacobian, IKernelCol
         if (result.Rows != _n || result.Cols != k) Guard.ThrowArgument(nameof(result), $"result is {result.Shape}; it must be {_n}×{k}.");
         if (_sampled is null || _sampled.Rows != k)
         {
-            foreach (var m in new IDisposable?[] { _sampled, _xSampled, _columns }) m?.Dispose();
+            foreach (var m in new IDisposable?[] { _sampled, _xSampled }) m?.Dispose();
             _sampled = _model.CreateLinearization(k);
             _xSampled = DenseMatrix<double>.CreateUninitialized(k, _model.InputDimension);
-            _columns = DenseMatrix<double>.CreateUninitialized(_chunk, k);
         }
         for (int j = 0; j < k; j++) x.Row(rows[j]).CopyTo(_xSampled!.Row(j));
         _sampled.Evaluate(_xSampled!, _w);
         for (int n0 = 0; n0 < _n; n0 += _chunk)
         {
-            var chunk = Load(n0);
-            chunk.KernelColumnsFrom(_sampled.Activations, _sampled.WeightedDerivatives, _xSampled!, _columns!);
-            for (int r = 0; r < chunk.Rows; r++) _columns!.Row(r).CopyTo(result.Row(n0 + r));
+            Load(n0).KernelColumnsFrom(_sampled.Activations, _sampled.WeightedDerivatives, _xSampled!, result, resultRow: n0);
         }
     }
 
@@ -126,7 +123,7 @@ internal sealed class TwoLayerSiluStreamingLinearization : IJacobian, IKernelCol
 
     public void Dispose()
     {
-        foreach (var m in new IDisposable?[] { _chunkRows, _xFull, _xTail, _sampled, _xSampled, _columns }) m?.Dispose();
+        foreach (var m in new IDisposable?[] { _chunkRows, _xFull, _xTail, _sampled, _xSampled }) m?.Dispose();
     }
 
     private NotSupportedException DenseFormsUnavailable(string what) => new(
