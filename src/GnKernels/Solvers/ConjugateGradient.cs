@@ -35,24 +35,30 @@ internal sealed class ConjugateGradient(int rows, int columns)
     /// <summary>
     /// z ≈ (J·Jᵀ + εI)⁻¹·b, preconditioned by <paramref name="preconditioner"/>, starting from z = 0 or, with
     /// <paramref name="warmStart"/>, from the z passed in (one product more; along a run of small steps the last
-    /// step's z is close to this one's).
+    /// step's z is close to this one's). <paramref name="transposedZ"/> (P entries, or empty) receives Jᵀz, the GN
+    /// step's direction, without a product of its own: every product forms Jᵀp on its way, so Jᵀz is summed as
+    /// Jᵀz₀ + Σ αₖ·Jᵀpₖ alongside z (what the caller would otherwise pay one more pass over J for; its rounding
+    /// differs from Jᵀ applied to the final z by a few ULPs of the terms).
     /// </summary>
     public CgOutcome Solve(IJacobian jacobian, double epsilon, IPreconditioner preconditioner, ReadOnlySpan<double> b, Span<double> z,
-        double tolerance, int maxIterations, bool warmStart = false)
+        double tolerance, int maxIterations, bool warmStart = false, Span<double> transposedZ = default)
     {
+        bool tracked = !transposedZ.IsEmpty;
         double bNorm = TensorPrimitives.Norm(b), target = tolerance * bNorm;
         Iterations = 0;
         if (warmStart)
         {
             Apply(jacobian, epsilon, z, _product);
             TensorPrimitives.Subtract(b, _product, _residual); // r = b − (J·Jᵀ + εI)z
+            if (tracked) _parameters.CopyTo(transposedZ);
         }
         else
         {
             z.Clear();
             b.CopyTo(_residual);
+            transposedZ.Clear();
         }
-        if (bNorm == 0) { z.Clear(); return CgOutcome.Converged; }
+        if (bNorm == 0) { z.Clear(); transposedZ.Clear(); return CgOutcome.Converged; }
         if (TensorPrimitives.Norm<double>(_residual) <= target) return CgOutcome.Converged;
         Precondition(preconditioner);
         _preconditioned.CopyTo(_direction, 0);
@@ -65,6 +71,7 @@ internal sealed class ConjugateGradient(int rows, int columns)
             if (!(curvature > 0)) return CgOutcome.Indefinite;
             double alpha = rz / curvature;
             TensorPrimitives.MultiplyAdd(_direction, alpha, z, z);
+            if (tracked) TensorPrimitives.MultiplyAdd(_parameters, alpha, transposedZ, transposedZ); // Apply left Jᵀp there
             TensorPrimitives.MultiplyAdd(_product, -alpha, _residual, _residual);
             if (TensorPrimitives.Norm<double>(_residual) <= target) return CgOutcome.Converged;
             Precondition(preconditioner);

@@ -43,9 +43,9 @@ internal sealed class MixedPrecisionDirection(StepContext context) : IGaussNewto
         double factor = clock.Lap();
         _iterative = false;
         if (!factored) return null;
-        if (_cg.Solve(c.Jacobian, epsilon, _single, c.Residual, _z, options.CgTolerance, options.CgMaxIterations) != CgOutcome.Converged) return null;
+        if (_cg.Solve(c.Jacobian, epsilon, _single, c.Residual, _z, options.CgTolerance, options.CgMaxIterations, transposedZ: direction) != CgOutcome.Converged)
+            return null;
         _iterative = true;
-        c.Jacobian.MultiplyTransposed(_z, direction);
         TensorPrimitives.Negate<double>(direction, direction);
         return new IterationRecord
         {

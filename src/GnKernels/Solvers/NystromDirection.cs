@@ -39,13 +39,12 @@ internal sealed class NystromDirection(StepContext context) : IGaussNewtonDirect
             }
             // The last step's z starts this solve (a failed solve's z is not trusted).
             var outcome = _cg.Solve(c.Jacobian, epsilon, _nystrom, c.Residual, _z, options.CgTolerance, options.CgMaxIterations,
-                warmStart: _iterative && attempt == 0);
+                warmStart: _iterative && attempt == 0, transposedZ: direction);
             double solveSeconds = clock.Lap();
             if (outcome == CgOutcome.Converged)
             {
                 _iterative = true;
                 _refreshNext = options.PreconditionerRefreshIterations is { } cap ? _cg.Iterations > cap : solveSeconds > _buildSeconds;
-                c.Jacobian.MultiplyTransposed(_z, direction);
                 TensorPrimitives.Negate<double>(direction, direction);
                 return new IterationRecord
                 {

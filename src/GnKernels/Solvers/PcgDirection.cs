@@ -47,10 +47,10 @@ internal sealed class PcgDirection(StepContext context) : IGaussNewtonDirection
         double lambdaMin = double.NaN;
         // The factor preconditions any nearby ε.
         double epsilon = options.ScheduledDamping(k) ?? options.FixedDamping ?? ArbelDampingWithoutFactor(c, direction, out lambdaMin);
-        var outcome = _cg.Solve(c.Jacobian, epsilon, _factor!, c.Residual, _z, options.CgTolerance, options.CgMaxIterations, warmStart: _iterative);
+        var outcome = _cg.Solve(c.Jacobian, epsilon, _factor!, c.Residual, _z, options.CgTolerance, options.CgMaxIterations, warmStart: _iterative,
+            transposedZ: direction);
         if (outcome != CgOutcome.Converged) { _iterative = false; return null; }
         _iterative = true;
-        c.Jacobian.MultiplyTransposed(_z, direction);
         TensorPrimitives.Negate<double>(direction, direction);
         double seconds = clock.Lap();
         (_cycleSeconds, _cycleSteps) = (_cycleSeconds + seconds, _cycleSteps + 1);

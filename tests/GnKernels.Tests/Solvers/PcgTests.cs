@@ -46,6 +46,36 @@ public class PcgTests
         }
     }
 
+    // The GN direction Jᵀz summed from the products CG forms anyway equals Jᵀ applied to its final z, from a cold
+    // start and from a warm one (which starts the sum at Jᵀz₀).
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Cg_sums_the_direction_jt_z_from_its_own_products(bool warmStart)
+    {
+        var (network, data, w) = Problem();
+        using (data)
+        using (var model = new TwoLayerSiluRegression(network, data.TrainX, data.TrainY))
+        {
+            int n = model.SampleCount;
+            var r = new double[n];
+            using var system = new GaussNewtonSystem(n, model.ParameterCount, StepForm.Kernel);
+            var jacobian = model.Linearize(w, r);
+            system.Assemble(jacobian);
+            const double epsilon = 1e-4;
+            Assert.True(system.TrySolve(2 * epsilon, r, new double[model.ParameterCount], out _)); // a nearby system's factor and z
+            var z = warmStart ? system.SolveVector.ToArray() : new double[n];
+            var cg = new ConjugateGradient(n, model.ParameterCount);
+            var tracked = new double[model.ParameterCount];
+            Assert.Equal(CgOutcome.Converged, cg.Solve(jacobian, epsilon, new CholeskyPreconditioner(system.Factorization), r, z, 1e-12, 200, warmStart, tracked));
+            Assert.True(cg.Iterations >= 2, $"{cg.Iterations} iterations: the sum is only tested when it has terms");
+            var direct = new double[model.ParameterCount];
+            jacobian.MultiplyTransposed(z, direct);
+            double error = TensorPrimitives.Distance<double>(tracked, direct) / TensorPrimitives.Norm<double>(direct);
+            Assert.True(error <= 1e-12, $"relative difference {error:E2}");
+        }
+    }
+
     [Fact]
     public void A_pcg_run_tracks_the_exact_run_and_refreshes_as_it_must()
     {
