@@ -92,8 +92,7 @@ public class GaussNewtonStepBenchmarks
         _single.StartLanczosFrom(_previousRitz);
         double epsilon = _single.ChooseArbelDamping(ArbelDamping.DefaultFloor, 1e-3, out _);
         _single.TryFactor(epsilon);
-        _cg.Solve(_lin, epsilon, _single, _g, _z, 1e-10, 50);
-        _lin.MultiplyTransposed(_z, _step);
+        _cg.Solve(_lin, epsilon, _single, _g, _z, 1e-10, 50, transposedZ: _step);
         return _step[0];
     }
 

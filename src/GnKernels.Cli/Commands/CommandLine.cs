@@ -182,7 +182,7 @@ internal static class CommandLine
         private readonly List<Option> _all = [];
         private readonly Option<int> _n, _m, _d, _seed, _maxIter, _threads, _test, _splitSeed, _metrics, _rank;
         private readonly Option<int?> _cgMaxIter;
-        private readonly Option<double?> _cgTol, _memoryBudget;
+        private readonly Option<double?> _cgTol, _memoryBudget, _dampingFloor;
         private readonly Option<double> _tau0, _tol, _maxTime, _testFraction;
         private readonly Option<double?> _lr;
         private readonly Option<bool> _bias, _standardize;
@@ -215,6 +215,7 @@ internal static class CommandLine
             _rank = Add(command, new Option<int>("--rank") { Description = "--solver nystrom: the number k of sampled NTK columns (0: min(N, 512))", DefaultValueFactory = _ => 0 });
             _memoryBudget = Add(command, new Option<double?>("--memory-budget") { Description = "Memory the run may hold, GiB (default: 80% of what this process may use); nystrom recomputes its activations a chunk at a time where storing them would not fit" });
             _cgTol = Add(command, new Option<double?>("--cg-tol") { Description = "--solver pcg|mixed|nystrom: CG's relative residual tolerance (default: 1e-10 for pcg and mixed, 1e-6 for nystrom)" });
+            _dampingFloor = Add(command, new Option<double?>("--damping-floor") { Description = "GN's ε₀ in Arbel's damping ε = max(ε₀, λ_min(A)) (default 1e-7); a larger ε₀ damps the step more and lets pcg and nystrom converge in fewer CG iterations" });
             _cgMaxIter = Add(command, new Option<int?>("--cg-max-iter") { Description = "--solver pcg|mixed|nystrom: CG's iteration limit per solve (default: 50 for pcg and mixed, 500 for nystrom)" });
             _gdStep = Choice(command, "--gd-step", "GD's step: normalized (λ/L̂, L̂ = λ_max(JJᵀ)/N at the start) or literal (λ itself, Arbel's; default λ = 10)", "normalized", "normalized", "literal");
             _ggnMetric = Choice(command, "--ggn-metric", "GGN-SCORE's regularizer metric: released (H = diag h'', the authors' code) or textbook (H = τ·diag h'')", "released", "released", "textbook");
@@ -241,6 +242,7 @@ internal static class CommandLine
             Solver = p.GetValue(_gnSolver) switch { "pcg" => GaussNewtonSolver.Pcg, "mixed" => GaussNewtonSolver.Mixed, "nystrom" => GaussNewtonSolver.Nystrom, _ => GaussNewtonSolver.Exact },
             AutoSolver = p.GetValue(_gnSolver) == "auto",
             NystromRank = p.GetValue(_rank), MemoryBudgetGiB = p.GetValue(_memoryBudget), LinearTolerance = p.GetValue(_cgTol), MaxLinearIterations = p.GetValue(_cgMaxIter),
+            DampingFloor = p.GetValue(_dampingFloor),
             GradientDescentStep = p.GetValue(_gdStep) == "literal" ? GradientStepRule.Literal : GradientStepRule.Normalized,
             GgnTextbookMetric = p.GetValue(_ggnMetric) == "textbook", OutputDirectory = p.GetValue(_out)!,
             KernelMetricsInterval = p.GetValue(_metrics), GgnTau = p.GetValue(_ggnTau), GgnMu = p.GetValue(_ggnMu), GgnLipschitz = p.GetValue(_ggnLipschitz),

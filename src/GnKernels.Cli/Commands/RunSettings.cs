@@ -39,6 +39,8 @@ internal sealed record RunSettings
     /// <summary>Rows of Φ and E held at a time (null: all N): set by <see cref="ResolveSolver"/> when nystrom's stored activations exceed the budget.</summary>
     public int? ActivationRows { get; init; }
     public double? LinearTolerance { get; init; }
+    /// <summary>--damping-floor: ε₀ of Arbel's rule; null: the library's default.</summary>
+    public double? DampingFloor { get; init; }
     public int? MaxLinearIterations { get; init; }
     public string OutputDirectory { get; init; } = "";
     public string? DataPath { get; init; }
@@ -80,6 +82,7 @@ internal sealed record RunSettings
         if (ParameterCount > Array.MaxLength) return $"--m {M} with --d {D} gives {ParameterCount:N0} parameters; at most {Array.MaxLength:N0} fit in a span.";
         if (NystromRank < 0) return $"--rank must be ≥ 0 (0: min(N, 512)); got {NystromRank}.";
         if (LinearTolerance is { } cgTolerance && !(cgTolerance > 0 && cgTolerance < 1)) return $"--cg-tol must lie in (0, 1); got {cgTolerance}.";
+        if (DampingFloor is { } floor && !(floor > 0 && double.IsFinite(floor))) return $"--damping-floor must be finite and > 0; got {floor}.";
         if (MaxLinearIterations is { } cgLimit && cgLimit < 1) return $"--cg-max-iter must be at least 1; got {cgLimit}.";
         if (MemoryBudgetGiB is { } budgetGiB && !(budgetGiB > 0 && double.IsFinite(budgetGiB))) return $"--memory-budget must be finite and > 0 GiB; got {budgetGiB}.";
         double bytes = FootprintBytes(Solver, ActivationRows), budget = BudgetBytes;
@@ -149,7 +152,7 @@ internal sealed record RunSettings
         bool gn = method == TrainingMethod.GaussNewton, gd = method == TrainingMethod.GradientDescent;
         if (Given.Contains("--lr") && !(gn || gd)) yield return $"--lr is not used by {method}.";
         if (Given.Contains("--step") && !gn) yield return $"--step is not used by {method}.";
-        foreach (string solverOption in new[] { "--solver", "--rank", "--cg-tol", "--cg-max-iter" }.Where(Given.Contains))
+        foreach (string solverOption in new[] { "--solver", "--rank", "--cg-tol", "--cg-max-iter", "--damping-floor" }.Where(Given.Contains))
             if (!gn) yield return $"{solverOption} is not used by {method}.";
         if (Given.Contains("--gd-step") && !gd) yield return $"--gd-step is not used by {method}.";
         foreach (string ggn in new[] { "--ggn-metric", "--ggn-tau", "--ggn-mu", "--ggn-lipschitz" }.Where(Given.Contains))
@@ -167,6 +170,7 @@ internal sealed record RunSettings
         NystromRank = NystromRank,
         LinearTolerance = LinearTolerance,
         MaxLinearIterations = MaxLinearIterations,
+        DampingFloor = DampingFloor ?? ArbelDamping.DefaultFloor,
         TeacherHiddenWeights = teacherHiddenWeights,
         Method = method,
         LearningRate = LearningRate,

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using GnKernels.Tests.Support;
 
@@ -35,6 +36,7 @@ public class GnkContractTests
                 { ["train", "--n", "abc"], "", 2, "--help" },
                 { ["train", "--solver", "nystrom", "--rank", "-1"], "", 2, "--rank must be ≥ 0" },
                 { ["train", "--cg-tol", "2"], "", 2, "--cg-tol must lie in (0, 1)" },
+                { ["train", "--damping-floor", "0"], "", 2, "--damping-floor must be finite and > 0" },
                 { ["train", "--memory-budget", "0"], "", 2, "--memory-budget must be finite and > 0" },
                 { ["train", "--memory-budget", "NaN"], "", 2, "--memory-budget must be finite and > 0" },
                 { ["train", "--solver", "mixed", "--n", "60000", "--m", "100", "--memory-budget", "4"], "", 2, "their float32 copies" },
@@ -190,6 +192,22 @@ public class GnkContractTests
         Assert.Equal(2, tooSmall);
         Assert.Contains("a larger --memory-budget", message);
         Assert.Single(message.Trim().Split('\n'));
+    }
+
+    // ε₀ far above this small NTK's λ_min: Arbel's ε = max(ε₀, λ_min) is ε₀ at every step, in the CSV.
+    [Theory]
+    [InlineData("exact")]
+    [InlineData("pcg")]
+    [InlineData("nystrom")]
+    public void The_damping_floor_reaches_every_step(string solver)
+    {
+        string folder = Folder("floor-" + solver);
+        var (exit, _, stderr) = Gnk.Run("train", "--solver", solver, "--damping-floor", "0.25", "--n", "40", "--m", "30", "--step", "fixed",
+            "--max-iter", "3", "--test", "0", "--out", folder);
+        Assert.True(exit == 0, stderr);
+        var lines = File.ReadAllLines(Path.Combine(folder, "gn.csv"));
+        int column = Array.IndexOf(lines[0].Split(','), "damping");
+        Assert.Equal([0.25, 0.25, 0.25], lines.Skip(2).Select(l => double.Parse(l.Split(',')[column], CultureInfo.InvariantCulture)).ToArray());
     }
 
     [Fact]
