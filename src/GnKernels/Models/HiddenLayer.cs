@@ -53,7 +53,7 @@ internal static class HiddenLayer
             Span<double> phi = activations.Row(n - rowOffset);
             Span<double> e = weightedDerivatives is null ? default : weightedDerivatives.Row(n - rowOffset);
             double sum = 0;
-            // A chunk at a time, so that z, Φ, E and v stay in L1 across the four passes: whole rows of M = 5000
+            // A chunk at a time, so that z, Φ, E and v stay in L1 across the three passes: whole rows of M = 5000
             // (3 × 40 KB) went through L2 for each of them.
             for (int c0 = 0; c0 < m; c0 += Chunk)
             {
@@ -62,12 +62,7 @@ internal static class HiddenLayer
                 ReadOnlySpan<double> v = outputWeights.Slice(c0, count);
                 PreActivation(x.Row(n), uTransposed, bias.IsEmpty ? bias : bias.Slice(c0, count), z, c0);
                 if (e.IsEmpty) SiluKernels.Silu(z, z);
-                else
-                {
-                    Span<double> ez = e.Slice(c0, count);
-                    SiluKernels.SiluWithDerivative(z, z, ez);
-                    TensorPrimitives.Multiply(ez, v, ez);
-                }
+                else SiluKernels.SiluWithWeightedDerivative(z, v, z, e.Slice(c0, count), SimdSelection.Selected);
                 sum += TensorPrimitives.Dot(z, v);
             }
             f[n - rowOffset] = scale * sum;

@@ -36,19 +36,32 @@ internal static class ElementwiseDriver
         }
     }
 
-    public static unsafe void Run<T, TOp>(SimdPath path, ReadOnlySpan<T> x, Span<T> y1, Span<T> y2)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IUnaryTwoOutputOperator<T>
+    public static void Run<T, TOp>(SimdPath path, ReadOnlySpan<T> x, Span<T> y1, Span<T> y2)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IUnaryTwoOutputOperator<T> =>
+        Run<T, TOp, Unweighted>(path, x, x, y1, y2);
+
+    /// <summary>
+    /// The 1→2 shape with its second output multiplied by <paramref name="weights"/> as it is stored (one rounding,
+    /// the same bits as a separate element-wise product), where the product would otherwise be another pass.
+    /// </summary>
+    public static void Run<T, TOp>(SimdPath path, ReadOnlySpan<T> x, ReadOnlySpan<T> weights, Span<T> y1, Span<T> y2)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IUnaryTwoOutputOperator<T> =>
+        Run<T, TOp, Weighted>(path, x, weights, y1, y2);
+
+    private static unsafe void Run<T, TOp, TWeights>(SimdPath path, ReadOnlySpan<T> x, ReadOnlySpan<T> weights, Span<T> y1, Span<T> y2)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IUnaryTwoOutputOperator<T> where TWeights : struct, IWeights
     {
         ref T xr = ref MemoryMarshal.GetReference(x);
+        ref T wr = ref MemoryMarshal.GetReference(weights);
         nuint n = (nuint)x.Length;
         fixed (T* ar = y1, br = y2)
         switch (Narrow(path, x.Length, Lanes512<T>.Count, Lanes256<T>.Count, Lanes128<T>.Count))
         {
-            case SimdPath.V512: UnaryTwo<T, TOp, Lanes512<T>>(ref xr, ar, br, n); break;
-            case SimdPath.V256 when !Avx512F.IsSupported: UnaryTwo<T, TOp, Lanes256x1<T>>(ref xr, ar, br, n); break;
-            case SimdPath.V256: UnaryTwo<T, TOp, Lanes256<T>>(ref xr, ar, br, n); break;
-            case SimdPath.V128: UnaryTwo<T, TOp, Lanes128<T>>(ref xr, ar, br, n); break;
-            default: UnaryTwo<T, TOp, LanesScalar<T>>(ref xr, ar, br, n); break;
+            case SimdPath.V512: UnaryTwo<T, TOp, Lanes512<T>, TWeights>(ref xr, ref wr, ar, br, n); break;
+            case SimdPath.V256 when !Avx512F.IsSupported: UnaryTwo<T, TOp, Lanes256x1<T>, TWeights>(ref xr, ref wr, ar, br, n); break;
+            case SimdPath.V256: UnaryTwo<T, TOp, Lanes256<T>, TWeights>(ref xr, ref wr, ar, br, n); break;
+            case SimdPath.V128: UnaryTwo<T, TOp, Lanes128<T>, TWeights>(ref xr, ref wr, ar, br, n); break;
+            default: UnaryTwo<T, TOp, LanesScalar<T>, TWeights>(ref xr, ref wr, ar, br, n); break;
         }
     }
 
@@ -195,12 +208,13 @@ internal static class ElementwiseDriver
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void UnaryTwo<T, TOp, TV>(ref T x, T* y1, T* y2, nuint n)
+    private static unsafe void UnaryTwo<T, TOp, TV, TWeights>(ref T x, ref T w, T* y1, T* y2, nuint n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IUnaryTwoOutputOperator<T> where TV : struct, ILanes<TV, T>
+        where TWeights : struct, IWeights
     {
-        if (!Streams<T, TV>(y1, n)) UnaryTwoLoop<T, TOp, TV, CachedStores>(ref x, y1, y2, n);
-        else if (SameAlignment<T, TV>(y1, y2)) UnaryTwoLoop<T, TOp, TV, StreamAllOutputs>(ref x, y1, y2, n);
-        else UnaryTwoLoop<T, TOp, TV, StreamFirstOutput>(ref x, y1, y2, n);
+        if (!Streams<T, TV>(y1, n)) UnaryTwoLoop<T, TOp, TV, CachedStores, TWeights>(ref x, ref w, y1, y2, n);
+        else if (SameAlignment<T, TV>(y1, y2)) UnaryTwoLoop<T, TOp, TV, StreamAllOutputs, TWeights>(ref x, ref w, y1, y2, n);
+        else UnaryTwoLoop<T, TOp, TV, StreamFirstOutput, TWeights>(ref x, ref w, y1, y2, n);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -283,8 +297,9 @@ internal static class ElementwiseDriver
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void UnaryTwoLoop<T, TOp, TV, TMode>(ref T x, T* y1, T* y2, nuint n)
+    private static unsafe void UnaryTwoLoop<T, TOp, TV, TMode, TWeights>(ref T x, ref T w, T* y1, T* y2, nuint n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : struct, IUnaryTwoOutputOperator<T> where TV : struct, ILanes<TV, T> where TMode : struct, IStoreMode
+        where TWeights : struct, IWeights
     {
         if (n == 0) return;
         nuint step = (nuint)TV.Count, last = n - step, shift = AlignmentShift<T, TV>(y1, n), steps = 1 + (n + shift - 1) / step;
@@ -305,6 +320,8 @@ internal static class ElementwiseDriver
             {
                 bool onGrid = OnVectorGrid(heldAt, last);
                 StoreStep(TOp.Finish(held, heldStarted, out TV second), y1, heldAt, TMode.StreamFirst && onGrid);
+                // The weights are no output, so they are read when the step is finished, not held from its start.
+                if (TWeights.Apply) second = TV.Multiply(second, TV.Load(ref w, heldAt));
                 StoreStep(second, y2, heldAt, TMode.StreamSecond && onGrid);
             }
             if (Lag<T, TV>() == 1) { held = v; heldStarted = started; heldAt = at; }

@@ -73,6 +73,22 @@ public static class SiluKernels
         ElementwiseDriver.Run<T, SiluWithDerivativeOperator<T>>(path, x, y, dy);
     }
 
+    /// <summary>
+    /// y = silu(x) and dy = silu'(x)·weights in one pass: the same bits as <c>SiluWithDerivative</c> followed by the
+    /// element-wise product, without the product's pass over dy (the forward pass's E = silu'(Z)·diag(v), row by row).
+    /// </summary>
+    internal static void SiluWithWeightedDerivative<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weights, Span<T> y, Span<T> dy, SimdPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        CheckOutput(x, y, nameof(y));
+        CheckOutput(x, dy, nameof(dy));
+        if (weights.Length != x.Length)
+            throw new ArgumentException($"weights has length {weights.Length} but x has length {x.Length}; they must match.", nameof(weights));
+        if (y[..x.Length].Overlaps(dy[..x.Length]) || weights.Overlaps(y[..x.Length]) || weights.Overlaps(dy[..x.Length]))
+            throw new ArgumentException("y, dy and weights overlap; the outputs must be distinct from each other and from the weights.", nameof(dy));
+        ElementwiseDriver.Run<T, SiluWithDerivativeOperator<T>>(path, x, weights, y, dy);
+    }
+
     internal static void SiluBackward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> upstream, Span<T> dx, SimdPath path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (upstream.Length != x.Length)

@@ -29,3 +29,19 @@ internal readonly struct StreamAllOutputs : IStoreMode
     public static bool StreamFirst => true;
     public static bool StreamSecond => true;
 }
+
+/// <summary>Whether a 1→2 loop multiplies its second output by a weight input (a type parameter, like the store mode).</summary>
+internal interface IWeights
+{
+    static abstract bool Apply { get; }
+}
+
+internal readonly struct Unweighted : IWeights
+{
+    public static bool Apply => false;
+}
+
+internal readonly struct Weighted : IWeights
+{
+    public static bool Apply => true;
+}
