@@ -8,7 +8,8 @@ namespace GnKernels.Models;
 /// The network's row-wise passes, shared by training and prediction and run on the BLAS threads by
 /// <see cref="RowWorkers"/>. Each row is finished while it is in cache: Z = X·Uᵀ + b from the transposed hidden
 /// weights (<see cref="AffineKernels"/>: the d products summed in registers), SiLU on it in place, and the output's
-/// dot product. A GEMM with inner dimension d writes all of Z to memory and the SiLU pass reads it back, which made the
+/// dot product; on AVX-512 the training pass does the first two in one loop that never stores Z
+/// (<see cref="AffineSiluKernels"/>). A GEMM with inner dimension d writes all of Z to memory and the SiLU pass reads it back, which made the
 /// forward pass memory-bound once Φ and E outgrow the cache. Every row is computed the same way whatever the thread
 /// split, so the results do not depend on the thread count.
 /// </summary>
@@ -48,21 +49,28 @@ internal static class HiddenLayer
         Span<double> f, int start, int end)
     {
         int m = (int)activations.Cols;
+        SimdPath path = SimdSelection.Selected;
+        bool wholeRow = weightedDerivatives is not null && AffineSiluKernels.Serves(path, m);
         for (int n = start; n < end; n++)
         {
             Span<double> phi = activations.Row(n - rowOffset);
             Span<double> e = weightedDerivatives is null ? default : weightedDerivatives.Row(n - rowOffset);
+            // Z's row in registers only where the registers allow (AffineSiluKernels); the same bits either way.
+            if (wholeRow) AffineSiluKernels.Row(path, x.Row(n), uTransposed.AsSpan(), (int)uTransposed.Cols, 0, bias, outputWeights, phi, e);
             double sum = 0;
-            // A chunk at a time, so that z, Φ, E and v stay in L1 across the three passes: whole rows of M = 5000
-            // (3 × 40 KB) went through L2 for each of them.
+            // Otherwise a chunk at a time, so that z, Φ, E and v stay in L1 across the three passes: whole rows of
+            // M = 5000 (3 × 40 KB) went through L2 for each of them. f is summed per chunk on both ways.
             for (int c0 = 0; c0 < m; c0 += Chunk)
             {
                 int count = Math.Min(Chunk, m - c0);
                 Span<double> z = phi.Slice(c0, count);
                 ReadOnlySpan<double> v = outputWeights.Slice(c0, count);
-                PreActivation(x.Row(n), uTransposed, bias.IsEmpty ? bias : bias.Slice(c0, count), z, c0);
-                if (e.IsEmpty) SiluKernels.Silu(z, z);
-                else SiluKernels.SiluWithWeightedDerivative(z, v, z, e.Slice(c0, count), SimdSelection.Selected);
+                if (!wholeRow)
+                {
+                    PreActivation(x.Row(n), uTransposed, bias.IsEmpty ? bias : bias.Slice(c0, count), z, c0);
+                    if (e.IsEmpty) SiluKernels.Silu(z, z);
+                    else SiluKernels.SiluWithWeightedDerivative(z, v, z, e.Slice(c0, count), path);
+                }
                 sum += TensorPrimitives.Dot(z, v);
             }
             f[n - rowOffset] = scale * sum;
