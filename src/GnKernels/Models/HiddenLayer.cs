@@ -9,9 +9,9 @@ namespace GnKernels.Models;
 /// <see cref="RowWorkers"/>. Each row is finished while it is in cache: Z = X·Uᵀ + b from the transposed hidden
 /// weights (<see cref="AffineKernels"/>: the d products summed in registers), SiLU on it in place, and the output's
 /// dot product; on AVX-512 the training pass does the first two in one loop that never stores Z
-/// (<see cref="AffineSiluKernels"/>). A GEMM with inner dimension d writes all of Z to memory and the SiLU pass reads it back, which made the
-/// forward pass memory-bound once Φ and E outgrow the cache. Every row is computed the same way whatever the thread
-/// split, so the results do not depend on the thread count.
+/// (<see cref="AffineSiluKernels"/>). A GEMM with inner dimension d writes all of Z to memory and the SiLU pass reads
+/// it back, which made the forward pass memory-bound once Φ and E outgrow the cache. Every row is computed the same
+/// way whatever the thread split, so the results do not depend on the thread count.
 /// </summary>
 internal static class HiddenLayer
 {

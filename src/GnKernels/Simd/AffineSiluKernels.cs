@@ -9,7 +9,7 @@ namespace GnKernels.Simd;
 /// the same bits), then φ = silu(z) and e = silu'(z)·w by the fused kernel's formulas on the same lanes as
 /// <see cref="SiluKernels"/>' path (the same bits again). z lives in registers only: it is never stored and read
 /// back, and a whole row is one loop, where calling the affine and SiLU kernels on cache-sized chunks paid each
-/// call's pipeline fill and drain (on 512-unit chunks the fused kernel ran 20–30% below its long-input rate).
+/// call's pipeline fill and drain.
 /// </summary>
 internal static class AffineSiluKernels
 {
