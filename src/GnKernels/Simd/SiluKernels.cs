@@ -66,10 +66,7 @@ public static class SiluKernels
 
     internal static void SiluWithDerivative<T>(ReadOnlySpan<T> x, Span<T> y, Span<T> dy, SimdPath path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        CheckOutput(x, y, nameof(y));
-        CheckOutput(x, dy, nameof(dy));
-        if (y[..x.Length].Overlaps(dy[..x.Length]))
-            throw new ArgumentException("y and dy overlap; the value and derivative outputs must be distinct buffers.", nameof(dy));
+        CheckOutputs(x, y, dy);
         ElementwiseDriver.Run<T, SiluWithDerivativeOperator<T>>(path, x, y, dy);
     }
 
@@ -80,12 +77,11 @@ public static class SiluKernels
     internal static void SiluWithWeightedDerivative<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weights, Span<T> y, Span<T> dy, SimdPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        CheckOutput(x, y, nameof(y));
-        CheckOutput(x, dy, nameof(dy));
+        CheckOutputs(x, y, dy);
         if (weights.Length != x.Length)
             throw new ArgumentException($"weights has length {weights.Length} but x has length {x.Length}; they must match.", nameof(weights));
-        if (y[..x.Length].Overlaps(dy[..x.Length]) || weights.Overlaps(y[..x.Length]) || weights.Overlaps(dy[..x.Length]))
-            throw new ArgumentException("y, dy and weights overlap; the outputs must be distinct from each other and from the weights.", nameof(dy));
+        if (weights.Overlaps(y[..x.Length]) || weights.Overlaps(dy[..x.Length]))
+            throw new ArgumentException("weights overlaps an output; the outputs must be distinct from the weights.", nameof(weights));
         ElementwiseDriver.Run<T, SiluWithDerivativeOperator<T>>(path, x, weights, y, dy);
     }
 
@@ -96,6 +92,15 @@ public static class SiluKernels
         CheckOutput(x, dx, nameof(dx));
         CheckOutput(upstream, dx, nameof(dx));
         ElementwiseDriver.Run<T, SiluBackwardOperator<T>>(path, x, upstream, dx);
+    }
+
+    /// <summary>The value and derivative outputs: each long enough, in place or disjoint from x, and distinct.</summary>
+    private static void CheckOutputs<T>(ReadOnlySpan<T> x, Span<T> y, Span<T> dy)
+    {
+        CheckOutput(x, y, nameof(y));
+        CheckOutput(x, dy, nameof(dy));
+        if (y[..x.Length].Overlaps(dy[..x.Length]))
+            throw new ArgumentException("y and dy overlap; the value and derivative outputs must be distinct buffers.", nameof(dy));
     }
 
     private static void CheckOutput<T>(ReadOnlySpan<T> input, Span<T> output, string name)

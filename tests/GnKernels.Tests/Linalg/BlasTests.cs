@@ -77,6 +77,44 @@ public class BlasTests
         Assert.Contains("overlap", e.Message);
     }
 
+    // The products on row blocks of long matrices (SubMatrix): the same as on copies of the blocks, and a block
+    // outside its matrix or with mismatched shapes is refused with the shapes named.
+    [Fact]
+    public void Blocks_multiply_as_their_copies_and_bad_blocks_are_refused()
+    {
+        var rng = new Random(23);
+        using var a = new DenseMatrix<double>(7, 5);
+        using var b = new DenseMatrix<double>(9, 5);
+        using var c = new DenseMatrix<double>(4, 6);
+        for (int i = 0; i < 7; i++) for (int j = 0; j < 5; j++) a[i, j] = rng.NextDouble() - 0.5;
+        for (int i = 0; i < 9; i++) for (int j = 0; j < 5; j++) b[i, j] = rng.NextDouble() - 0.5;
+        // c[1..4, 2..5] = a[2..5, :] · b[4..7, :]ᵀ
+        Blas.Gemm(1.0, SubMatrix<double>.RowsOf(a, 2, 3), Transpose.None, SubMatrix<double>.RowsOf(b, 4, 3), Transpose.Transposed,
+            0.0, new SubMatrix<double>(c, 1, 3, 2, 3));
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++)
+            {
+                double expected = 0;
+                for (int k = 0; k < 5; k++) expected += a[2 + i, k] * b[4 + j, k];
+                Assert.Equal(expected, c[1 + i, 2 + j], 12);
+            }
+        Assert.Equal(0, c[0, 0]); // outside the block: untouched
+        Assert.Equal(0, c[1, 5]);
+
+        var y = new double[3];
+        Blas.Gemv(1.0, SubMatrix<double>.RowsOf(a, 4, 3), Transpose.None, [1.0, 2, 3, 4, 5], 0.0, y);
+        for (int i = 0; i < 3; i++) Assert.Equal(Enumerable.Range(0, 5).Sum(k => a[4 + i, k] * (k + 1)), y[i], 12);
+
+        var e = Assert.Throws<ArgumentException>(() => SubMatrix<double>.RowsOf(a, 5, 3));
+        Assert.Contains("outside the 7×5 matrix", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Blas.Gemm(1.0, SubMatrix<double>.RowsOf(a, 0, 3), Transpose.None,
+            SubMatrix<double>.RowsOf(b, 0, 4), Transpose.None, 0.0, new SubMatrix<double>(c, 0, 3, 0, 5)));
+        Assert.Contains("3×5", e.Message);
+        Assert.Contains("4×5", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Blas.Gemv(1.0, SubMatrix<double>.RowsOf(a, 0, 3), Transpose.None, new double[4], 0.0, y));
+        Assert.Equal("x", e.ParamName);
+    }
+
     [Fact]
     public void Shape_mismatches_name_both_shapes()
     {

@@ -16,6 +16,15 @@ public class PcgTests
         return (network, data, TeacherStudent.InitialParameters(network, tau0, seed: 4, outputStd: 0.5));
     }
 
+    /// <summary>The kernel-form system of <paramref name="jacobian"/>, assembled and factored at <paramref name="shift"/> (its z solved for r).</summary>
+    private static GaussNewtonSystem FactoredSystem(IJacobian jacobian, ReadOnlySpan<double> r, double shift)
+    {
+        var system = new GaussNewtonSystem(jacobian.Rows, jacobian.Columns, StepForm.Kernel);
+        system.Assemble(jacobian);
+        Assert.True(system.TrySolve(shift, r, new double[jacobian.Columns], out _));
+        return system;
+    }
+
     // Preconditioned by the factor of an earlier iterate's matrix, CG reaches the exact solve of the current one.
     [Fact]
     public void Cg_with_an_earlier_factor_solves_the_current_system_to_the_cholesky_answer()
@@ -26,16 +35,12 @@ public class PcgTests
         {
             int n = model.SampleCount;
             var r = new double[n];
-            using var earlier = new GaussNewtonSystem(n, model.ParameterCount, StepForm.Kernel);
-            earlier.Assemble(model.Linearize(w, r));
             const double epsilon = 1e-4;
-            Assert.True(earlier.TrySolve(epsilon, r, new double[model.ParameterCount], out _));
+            using var earlier = FactoredSystem(model.Linearize(w, r), r, epsilon);
 
             for (int i = 0; i < w.Length; i++) w[i] += 0.01 * Math.Sin(i); // a nearby point, as after a small GN step
             var jacobian = model.Linearize(w, r);
-            using var current = new GaussNewtonSystem(n, model.ParameterCount, StepForm.Kernel);
-            current.Assemble(jacobian);
-            Assert.True(current.TrySolve(epsilon, r, new double[model.ParameterCount], out _));
+            using var current = FactoredSystem(jacobian, r, epsilon);
             double[] exact = current.SolveVector.ToArray();
 
             var cg = new ConjugateGradient(n, model.ParameterCount);
@@ -59,11 +64,9 @@ public class PcgTests
         {
             int n = model.SampleCount;
             var r = new double[n];
-            using var system = new GaussNewtonSystem(n, model.ParameterCount, StepForm.Kernel);
             var jacobian = model.Linearize(w, r);
-            system.Assemble(jacobian);
             const double epsilon = 1e-4;
-            Assert.True(system.TrySolve(2 * epsilon, r, new double[model.ParameterCount], out _)); // a nearby system's factor and z
+            using var system = FactoredSystem(jacobian, r, 2 * epsilon); // a nearby system's factor and z
             var z = warmStart ? system.SolveVector.ToArray() : new double[n];
             var cg = new ConjugateGradient(n, model.ParameterCount);
             var tracked = new double[model.ParameterCount];
