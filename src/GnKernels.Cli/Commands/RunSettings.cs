@@ -152,7 +152,12 @@ internal sealed record RunSettings
         bool gn = method == TrainingMethod.GaussNewton, gd = method == TrainingMethod.GradientDescent;
         if (Given.Contains("--lr") && !(gn || gd)) yield return $"--lr is not used by {method}.";
         if (Given.Contains("--step") && !gn) yield return $"--step is not used by {method}.";
-        foreach (string solverOption in new[] { "--solver", "--rank", "--cg-tol", "--cg-max-iter", "--damping-floor" }.Where(Given.Contains))
+        bool cg = gn || SolverFor(method) == GaussNewtonSolver.Pcg;
+        if (Given.Contains("--solver") && !gn && SolverFor(method) != Solver)
+            yield return $"--solver {Solver.ToString().ToLowerInvariant()} is not used by {method}{(DampedKernelSolves(method) ? " (it takes exact or pcg)" : "")}.";
+        foreach (string solverOption in new[] { "--cg-tol", "--cg-max-iter" }.Where(Given.Contains))
+            if (!cg) yield return $"{solverOption} is not used by {method}{(DampedKernelSolves(method) ? " without --solver pcg" : "")}.";
+        foreach (string solverOption in new[] { "--rank", "--damping-floor" }.Where(Given.Contains))
             if (!gn) yield return $"{solverOption} is not used by {method}.";
         if (Given.Contains("--gd-step") && !gd) yield return $"--gd-step is not used by {method}.";
         foreach (string ggn in new[] { "--ggn-metric", "--ggn-tau", "--ggn-mu", "--ggn-lipschitz" }.Where(Given.Contains))
@@ -161,6 +166,13 @@ internal sealed record RunSettings
             foreach (string option in new[] { "--n", "--d", "--test", "--teacher" }.Where(Given.Contains))
                 yield return $"{option} is not used with --data (the file sets the samples and features).";
     }
+
+    /// <summary>LM's and GGN-SCORE's damped solves are exact or pcg; GN takes every solver.</summary>
+    private static bool DampedKernelSolves(TrainingMethod method) => method is TrainingMethod.LevenbergMarquardt or TrainingMethod.GgnScore;
+
+    /// <summary>The linear solver <paramref name="method"/> runs with: GN's as given, LM's and GGN-SCORE's pcg if given, else exact.</summary>
+    public GaussNewtonSolver SolverFor(TrainingMethod method) => method == TrainingMethod.GaussNewton ? Solver
+        : DampedKernelSolves(method) && Solver == GaussNewtonSolver.Pcg ? GaussNewtonSolver.Pcg : GaussNewtonSolver.Exact;
 
     public TwoLayerSilu Model(int inputDimension) => new(inputDimension, M, Bias, Scaling);
 
@@ -175,7 +187,7 @@ internal sealed record RunSettings
         Method = method,
         LearningRate = LearningRate,
         GaussNewtonStep = GaussNewtonStep,
-        LinearSolver = Solver,
+        LinearSolver = SolverFor(method),
         GradientDescentStep = GradientDescentStep,
         GgnTextbookMetric = GgnTextbookMetric,
         GgnTau = GgnTau ?? new TrainingOptions().GgnTau,

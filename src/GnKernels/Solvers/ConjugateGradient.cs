@@ -10,7 +10,7 @@ internal enum CgOutcome
     /// <summary>‖b − (A + εI)z‖ ≤ tolerance·‖b‖.</summary>
     Converged,
 
-    /// <summary>The iteration limit came first.</summary>
+    /// <summary>The iteration limit or the deadline came first.</summary>
     Stagnated,
 
     /// <summary>pᵀ(A + εI)p ≤ 0: the operator or the preconditioner is not positive definite.</summary>
@@ -18,8 +18,8 @@ internal enum CgOutcome
 }
 
 /// <summary>
-/// Preconditioned conjugate gradients on the kernel-form GN system (J·Jᵀ + εI)·z = r, the product applied matrix-free
-/// as J·(Jᵀp) + εp through the model's <see cref="IJacobian"/> (about 4NM(d+1) flops, against 2N²M to assemble J·Jᵀ),
+/// Preconditioned conjugate gradients on the kernel-form GN system (J·W·Jᵀ + εI)·z = r (W = I, or a diagonal metric
+/// W = M⁻¹ for GGN-SCORE), the product applied matrix-free as J·(W·Jᵀp) + εp through the model's <see cref="IJacobian"/> (about 4NM(d+1) flops, against 2N²M to assemble J·Jᵀ),
 /// and the preconditioner a Cholesky factor of an earlier iterate's shifted matrix (along a GN run with small steps
 /// the matrix changes slowly, so a few iterations reach a tight tolerance) or a Nyström approximation (no N×N
 /// matrix at all). Buffers are allocated once.
@@ -32,23 +32,28 @@ internal sealed class ConjugateGradient(int rows, int columns)
     /// <summary>Iterations of the last solve.</summary>
     public int Iterations { get; private set; }
 
+    /// <summary>b − (J·W·Jᵀ + εI)·z of the last solve, as CG's recurrence carries it (N entries).</summary>
+    public ReadOnlySpan<double> Residual => _residual;
+
     /// <summary>
-    /// z ≈ (J·Jᵀ + εI)⁻¹·b, preconditioned by <paramref name="preconditioner"/>, starting from z = 0 or, with
-    /// <paramref name="warmStart"/>, from the z passed in (one product more; along a run of small steps the last
-    /// step's z is close to this one's). <paramref name="transposedZ"/> (P entries, or empty) receives Jᵀz, the GN
-    /// step's direction, without a product of its own: every product forms Jᵀp on its way, so Jᵀz is summed as
-    /// Jᵀz₀ + Σ αₖ·Jᵀpₖ alongside z (what the caller would otherwise pay one more pass over J for; its rounding
-    /// differs from Jᵀ applied to the final z by a few ULPs of the terms).
+    /// z ≈ (J·W·Jᵀ + εI)⁻¹·b with W = diag(<paramref name="metricInverse"/>) (P entries; empty: W = I),
+    /// preconditioned by <paramref name="preconditioner"/>, starting from z = 0 or, with <paramref name="warmStart"/>, from the z passed in (one product more; along a run of small steps the last
+    /// step's z is close to this one's). <paramref name="transposedZ"/> (P entries, or empty) receives W·Jᵀz, the GN
+    /// step's direction, without a product of its own: every product forms W·Jᵀp on its way, so W·Jᵀz is summed as
+    /// W·Jᵀz₀ + Σ αₖ·W·Jᵀpₖ alongside z (what the caller would otherwise pay one more pass over J for; its rounding
+    /// differs from Jᵀ applied to the final z by a few ULPs of the terms). Past <paramref name="deadline"/> (a
+    /// <see cref="System.Diagnostics.Stopwatch"/> timestamp) no further iteration starts.
     /// </summary>
     public CgOutcome Solve(IJacobian jacobian, double epsilon, IPreconditioner preconditioner, ReadOnlySpan<double> b, Span<double> z,
-        double tolerance, int maxIterations, bool warmStart = false, Span<double> transposedZ = default)
+        double tolerance, int maxIterations, bool warmStart = false, Span<double> transposedZ = default, ReadOnlySpan<double> metricInverse = default,
+        long deadline = long.MaxValue)
     {
         bool tracked = !transposedZ.IsEmpty;
         double bNorm = TensorPrimitives.Norm(b), target = tolerance * bNorm;
         Iterations = 0;
         if (warmStart)
         {
-            Apply(jacobian, epsilon, z, _product);
+            Apply(jacobian, epsilon, metricInverse, z, _product);
             TensorPrimitives.Subtract(b, _product, _residual); // r = b − (J·Jᵀ + εI)z
             if (tracked) _parameters.CopyTo(transposedZ);
         }
@@ -58,15 +63,15 @@ internal sealed class ConjugateGradient(int rows, int columns)
             b.CopyTo(_residual);
             transposedZ.Clear();
         }
-        if (bNorm == 0) { z.Clear(); transposedZ.Clear(); return CgOutcome.Converged; }
+        if (bNorm == 0) { z.Clear(); transposedZ.Clear(); _residual.AsSpan().Clear(); return CgOutcome.Converged; }
         if (TensorPrimitives.Norm<double>(_residual) <= target) return CgOutcome.Converged;
         Precondition(preconditioner);
         _preconditioned.CopyTo(_direction, 0);
         double rz = TensorPrimitives.Dot<double>(_residual, _preconditioned);
-        while (Iterations < maxIterations)
+        while (Iterations < maxIterations && (deadline == long.MaxValue || System.Diagnostics.Stopwatch.GetTimestamp() < deadline))
         {
             Iterations++;
-            Apply(jacobian, epsilon, _direction, _product);
+            Apply(jacobian, epsilon, metricInverse, _direction, _product);
             double curvature = TensorPrimitives.Dot<double>(_direction, _product);
             if (!(curvature > 0)) return CgOutcome.Indefinite;
             double alpha = rz / curvature;
@@ -84,10 +89,11 @@ internal sealed class ConjugateGradient(int rows, int columns)
 
     private void Precondition(IPreconditioner preconditioner) => preconditioner.Apply(_residual, _preconditioned);
 
-    /// <summary>result = (J·Jᵀ + εI)·p, matrix-free.</summary>
-    private void Apply(IJacobian jacobian, double epsilon, ReadOnlySpan<double> p, Span<double> result)
+    /// <summary>result = (J·W·Jᵀ + εI)·p, matrix-free.</summary>
+    private void Apply(IJacobian jacobian, double epsilon, ReadOnlySpan<double> metricInverse, ReadOnlySpan<double> p, Span<double> result)
     {
         jacobian.MultiplyTransposed(p, _parameters);
+        if (!metricInverse.IsEmpty) TensorPrimitives.Multiply(_parameters, metricInverse, _parameters);
         jacobian.Multiply(_parameters, result);
         TensorPrimitives.MultiplyAdd(p, epsilon, result, result);
     }

@@ -4,32 +4,32 @@ namespace GnKernels.Solvers;
 
 /// <summary>
 /// Levenberg-Marquardt on the raw residual with Nielsen's damping: ρ = actual / predicted reduction of ½‖r‖²;
-/// a rejected trial does not move w and is solved again from the same assembled matrix with more damping.
+/// a rejected trial does not move w and is solved again with more damping — from the same assembled matrix, or with
+/// <see cref="GaussNewtonSolver.Pcg"/> by CG from the same held factor (<see cref="ReusedFactorSolver"/>).
 /// </summary>
 internal sealed class LevenbergMarquardtMethod(StepContext context) : IStepMethod
 {
     private const int MaxRejections = 30;
 
-    private readonly GaussNewtonSystem _system = new(context.N, context.P, context.Options.Form, context.Options.EstimateCondition);
+    private readonly ReusedFactorSolver _solver = new(context, context.Options.Form);
     private readonly double[] _step = new double[context.P];
     private NielsenDamping? _nielsen;
 
-    public ReadOnlySpan<double> SolveVector => _system.SolveVector;
+    public ReadOnlySpan<double> SolveVector => _solver.SolveVector;
 
     public StepOutcome Step(StepContext c, int k)
     {
         var clock = PhaseClock.Start();
-        _system.Assemble(c.Jacobian);
-        double ntk = clock.Lap();
+        _solver.MoveTo();
         double gradientNorm = c.GradientNorm();
-        _nielsen ??= new NielsenDamping(c.Options.InitialDampingScale * Math.Max(_system.MaxDiagonal(), 1e-300));
+        _nielsen ??= new NielsenDamping(c.Options.InitialDampingScale * Math.Max(_solver.MaxDiagonal(c.Jacobian, default), 1e-300));
 
-        double solve = 0, forward = 0;
+        double solve = clock.Lap(), forward = 0; // the gradient, and on the first step the assembly
         int retries = 0;
         for (int attempt = 0; attempt <= MaxRejections; attempt++)
         {
             clock.Lap();
-            var diagnostics = CheckedSolve.Run(_system, _nielsen.Mu, c.Residual, _step, k);
+            var diagnostics = _solver.Solve(c.Jacobian, default, _nielsen.Mu, c.Residual, _step, k);
             solve += clock.Lap();
             retries += diagnostics.Retries;
 
@@ -40,22 +40,28 @@ internal sealed class LevenbergMarquardtMethod(StepContext context) : IStepMetho
             if (_nielsen.Update(rho))
             {
                 c.TrialW.CopyTo(c.W, 0);
-                return new(new IterationRecord
+                return new(Record(k, gradientNorm, solve, forward) with
                 {
-                    Iteration = k, GradientNorm = gradientNorm, StepNorm = TensorPrimitives.Norm<double>(_step), Damping = diagnostics.Damping,
-                    Retries = retries, StepSize = 1, NtkSeconds = ntk, SolveSeconds = solve, ForwardSeconds = forward,
+                    StepNorm = TensorPrimitives.Norm<double>(_step), Damping = diagnostics.Damping, Retries = retries + _solver.Fallbacks, StepSize = 1,
                 });
             }
             retries++;
         }
-        return new(new IterationRecord
-            {
-                Iteration = k, GradientNorm = gradientNorm, StepNorm = 0, Damping = _nielsen.Mu, Accepted = false,
-                Retries = retries, NtkSeconds = ntk, SolveSeconds = solve, ForwardSeconds = forward,
-            },
+        return new(Record(k, gradientNorm, solve, forward) with { StepNorm = 0, Damping = _nielsen.Mu, Accepted = false, Retries = retries + _solver.Fallbacks },
             StepEnd.Stalled,
             $"iteration {k}: {MaxRejections + 1} trial steps in a row raised the loss (damping μ grew to {_nielsen.Mu:G3}); the loss is at its floor or the Jacobian is inconsistent with the residuals.");
     }
 
-    public void Dispose() => _system.Dispose();
+    /// <summary>The step's record with its phase times and CG counts; the assembly's time is NTK time, not solve time.</summary>
+    private IterationRecord Record(int k, double gradientNorm, double solve, double forward)
+    {
+        _solver.Finish();
+        return new IterationRecord
+        {
+            Iteration = k, GradientNorm = gradientNorm, NtkSeconds = _solver.AssemblySeconds, SolveSeconds = solve - _solver.AssemblySeconds,
+            ForwardSeconds = forward, LinearIterations = _solver.Iterations, PreconditionerRefreshed = _solver.Refreshed,
+        };
+    }
+
+    public void Dispose() => _solver.Dispose();
 }

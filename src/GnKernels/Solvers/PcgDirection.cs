@@ -4,10 +4,8 @@ namespace GnKernels.Solvers;
 
 /// <summary>
 /// <see cref="GaussNewtonSolver.Pcg"/>: conjugate gradients on (A + εI)z = r with matrix-free products, preconditioned
-/// by the Cholesky factor of the last assembled matrix (<see cref="ExactDirection"/>). The factor ages as w moves, so
-/// solves grow dearer step by step; the matrix is assembled again once a step costs more than the average step of its
-/// cycle (see <see cref="RefreshAfter"/>), past <see cref="TrainingOptions.PreconditionerRefreshIterations"/>
-/// iterations if that is set, or when CG fails (that step is then the exact one, counted as a retry).
+/// by the Cholesky factor of the last assembled matrix (<see cref="ExactDirection"/>), assembled again as
+/// <see cref="FactorRefresh"/> decides; when CG fails that step is the exact one, counted as a retry.
 /// </summary>
 internal sealed class PcgDirection(StepContext context) : IGaussNewtonDirection
 {
@@ -15,29 +13,23 @@ internal sealed class PcgDirection(StepContext context) : IGaussNewtonDirection
     private readonly ConjugateGradient _cg = new(context.N, context.P);
     private readonly double[] _z = new double[context.N], _product = new double[context.N], _residual = new double[context.N],
         _eigenvector = new double[context.N];
+    private readonly FactorRefresh _refresh = new(context.Options.PreconditionerRefreshIterations);
     private CholeskyPreconditioner? _factor;
-    private double _cycleSeconds; // what the steps since the last assembly cost, that one included
-    private int _cycleSteps;
-    private bool _refreshNext, _iterative, _eigenvectorTracked; // _eigenvector follows λ_min's eigenvector between assemblies
+    private bool _iterative, _eigenvectorTracked; // _eigenvector follows λ_min's eigenvector between assemblies
 
     public ReadOnlySpan<double> SolveVector => _iterative ? _z : _exact.SolveVector;
 
     public IterationRecord Compute(StepContext c, int k, ref PhaseClock clock, Span<double> direction)
     {
-        if (!_refreshNext && _factor is not null && Iterative(c, k, ref clock, direction) is { } record) return record;
-        bool fallback = !_refreshNext && _factor is not null;
+        // Due until the first assembly, so the factor exists whenever it is not.
+        if (!_refresh.Due && Iterative(c, k, ref clock, direction) is { } record) return record;
+        bool fallback = !_refresh.Due;
         record = _exact.Compute(c, k, ref clock, direction);
         _factor ??= new CholeskyPreconditioner(_exact.System.Factorization); // the factor object is reused
-        (_cycleSeconds, _cycleSteps, _refreshNext, _iterative, _eigenvectorTracked) = (_exact.Seconds, 1, false, false, false);
+        _refresh.Assembled(_exact.Seconds);
+        (_iterative, _eigenvectorTracked) = (false, false);
         return record with { PreconditionerRefreshed = true, Retries = record.Retries + (fallback ? 1 : 0) };
     }
-
-    /// <summary>
-    /// The preconditioner ages, so the solves grow dearer step by step: refresh once a step cost more than the average
-    /// step of its cycle (the assembly that began it and this step included). When the costs grow steadily this is
-    /// the cycle length with the least long-run cost per step.
-    /// </summary>
-    internal static bool RefreshAfter(double stepSeconds, double cycleSeconds, int cycleSteps) => stepSeconds > cycleSeconds / cycleSteps;
 
     /// <summary>δw = −Jᵀz by PCG at Arbel's ε from the tracked eigenvector; null if CG failed (the time counts as solve time).</summary>
     private IterationRecord? Iterative(StepContext c, int k, ref PhaseClock clock, Span<double> direction)
@@ -48,13 +40,12 @@ internal sealed class PcgDirection(StepContext context) : IGaussNewtonDirection
         // The factor preconditions any nearby ε.
         double epsilon = options.ScheduledDamping(k) ?? options.FixedDamping ?? ArbelDampingWithoutFactor(c, direction, out lambdaMin);
         var outcome = _cg.Solve(c.Jacobian, epsilon, _factor!, c.Residual, _z, options.CgTolerance, options.CgMaxIterations, warmStart: _iterative,
-            transposedZ: direction);
+            transposedZ: direction, deadline: _refresh.Deadline());
         if (outcome != CgOutcome.Converged) { _iterative = false; return null; }
         _iterative = true;
         TensorPrimitives.Negate<double>(direction, direction);
         double seconds = clock.Lap();
-        (_cycleSeconds, _cycleSteps) = (_cycleSeconds + seconds, _cycleSteps + 1);
-        _refreshNext = options.PreconditionerRefreshIterations is { } cap ? _cg.Iterations > cap : RefreshAfter(seconds, _cycleSeconds, _cycleSteps);
+        _refresh.Iterated(seconds, _cg.Iterations);
         return new IterationRecord
         {
             Iteration = k, GradientNorm = gradientNorm, Damping = epsilon, LambdaMin = lambdaMin, LinearIterations = _cg.Iterations, SolveSeconds = seconds,

@@ -65,6 +65,8 @@ public static class Trainer
             throw new ArgumentOutOfRangeException(nameof(o.LinearSolver), o.LinearSolver, "Use GaussNewtonSolver.Exact, .Pcg, .Mixed or .Nystrom.");
         if (o.LinearSolver != GaussNewtonSolver.Exact && o.Form == StepForm.Parameter)
             throw new ArgumentOutOfRangeException(nameof(o.Form), o.Form, $"{o.LinearSolver} solves the kernel form; use StepForm.Automatic or .Kernel with it.");
+        if (o.Method is TrainingMethod.LevenbergMarquardt or TrainingMethod.GgnScore && o.LinearSolver is not (GaussNewtonSolver.Exact or GaussNewtonSolver.Pcg))
+            throw new ArgumentOutOfRangeException(nameof(o.LinearSolver), o.LinearSolver, $"{o.Method} solves its damped systems exactly or by pcg; use GaussNewtonSolver.Exact or .Pcg with it.");
         ArgumentOutOfRangeException.ThrowIfNegative(o.NystromRank, nameof(o.NystromRank));
         if (o.MaxLinearIterations is { } cgLimit) ArgumentOutOfRangeException.ThrowIfLessThan(cgLimit, 1, nameof(o.MaxLinearIterations));
         if (o.PreconditionerRefreshIterations is { } cap) ArgumentOutOfRangeException.ThrowIfLessThan(cap, 0, nameof(o.PreconditionerRefreshIterations));

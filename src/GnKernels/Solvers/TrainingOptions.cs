@@ -20,7 +20,11 @@ public sealed record TrainingOptions
     /// <summary>How GD's step is set (<see cref="GradientStepRule.Normalized"/> by default).</summary>
     public GradientStepRule GradientDescentStep { get; init; } = GradientStepRule.Normalized;
 
-    /// <summary>How GN solves its linear system: exactly (default), or by conjugate gradients preconditioned by an earlier factor (Pcg) or a Nyström sketch (Nystrom).</summary>
+    /// <summary>
+    /// How GN solves its linear system: exactly (default), or by conjugate gradients preconditioned by an earlier factor
+    /// (Pcg), a float32 factor (Mixed) or a Nyström sketch (Nystrom). LM and GGN-SCORE take Exact or Pcg (every
+    /// damping trial and step solved by CG from the factor of an earlier assembly); GD and RF solve no such system.
+    /// </summary>
     public GaussNewtonSolver LinearSolver { get; init; } = GaussNewtonSolver.Exact;
 
     /// <summary>Nyström: the number k of sampled NTK columns (0, the default: min(N, 512)); memory 3·N·k doubles.</summary>

@@ -144,7 +144,7 @@ public class PcgTests
         for (int j = 1; j < 1000 && chosen == 0; j++)
         {
             (cycle, steps) = (cycle + Cost(j), steps + 1);
-            if (PcgDirection.RefreshAfter(Cost(j), cycle, steps)) chosen = j;
+            if (FactorRefresh.RefreshAfter(Cost(j), cycle, steps)) chosen = j;
         }
         double best = Enumerable.Range(1, 999).Min(Average);
         Assert.True(Average(chosen) <= best * 1.02, $"cycle of {chosen} steps averages {Average(chosen):F4} s; the best averages {best:F4} s");
