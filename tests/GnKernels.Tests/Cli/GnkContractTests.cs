@@ -218,6 +218,26 @@ public class GnkContractTests
         Assert.Contains("warning: --lr is not used by LevenbergMarquardt", stderr);
     }
 
+    // LM and GGN-SCORE take exact or pcg: pcg runs (its CG iterations in the CSV), nystrom is named and not used.
+    [Fact]
+    public void Lm_and_ggn_score_take_pcg_and_name_the_solvers_they_do_not_take()
+    {
+        string folder = Folder("ggn-pcg");
+        var (exit, _, stderr) = Gnk.Run("train", "--method", "ggn-score", "--solver", "pcg", "--cg-tol", "1e-8", "--n", "40", "--m", "30",
+            "--max-iter", "6", "--test", "0", "--out", folder);
+        Assert.True(exit == 0, stderr);
+        Assert.DoesNotContain("warning", stderr);
+        var lines = File.ReadAllLines(Path.Combine(folder, "ggn-score.csv"));
+        int column = Array.IndexOf(lines[0].Split(','), "cg_iterations");
+        Assert.Contains(lines.Skip(2), l => int.Parse(l.Split(',')[column], CultureInfo.InvariantCulture) > 0);
+
+        (exit, _, stderr) = Gnk.Run("train", "--method", "lm", "--solver", "nystrom", "--cg-tol", "1e-8", "--n", "20", "--m", "20", "--test", "0",
+            "--max-iter", "2", "--out", Folder("lm-nystrom"));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("warning: --solver nystrom is not used by LevenbergMarquardt (it takes exact or pcg)", stderr);
+        Assert.Contains("warning: --cg-tol is not used by LevenbergMarquardt without --solver pcg", stderr);
+    }
+
     [Fact]
     public void The_version_is_the_package_version()
     {
