@@ -20,6 +20,16 @@ internal static class JacobianChecks
         Guard.Finite(z, nameof(z));
     }
 
+    /// <summary>A batch of <paramref name="count"/> vectors of <paramref name="inLength"/> in, as many of <paramref name="outLength"/> out.</summary>
+    public static void Batch(IJacobian j, ReadOnlySpan<double> inputs, string inputName, int inLength, Span<double> results, int outLength, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        string shape = $"{j.Rows}×{j.Columns} Jacobian";
+        Guard.Length(inputs.Length, (long)count * inLength, inputName, $"{count} vectors of {inLength} for the {shape}, one after another");
+        Guard.Length(results.Length, (long)count * outLength, nameof(results), $"{count} vectors of {outLength} for the {shape}, one after another");
+        Guard.Finite(inputs, inputName);
+    }
+
     public static void Square<T>(DenseMatrix<T> result, int order, string what) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(result);

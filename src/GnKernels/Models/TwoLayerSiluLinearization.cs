@@ -18,7 +18,7 @@ namespace GnKernels.Models;
 /// The inputs X passed to <see cref="Evaluate"/> are referenced, not copied: do not change them until the next
 /// Evaluate. Not thread-safe.
 /// </remarks>
-public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRangeWork, IKernelColumns
+public sealed partial class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRangeWork, IKernelColumns
 {
     /// <summary>Hidden units per block in the blocked kernels: the extra memory is N × this many doubles.</summary>
     public const int DefaultBlockSize = 256;
@@ -396,6 +396,7 @@ public sealed class TwoLayerSiluLinearization : IJacobian, IDisposable, IRowRang
             m?.Dispose();
         _phiSingle?.Dispose();
         _weightedSingle?.Dispose();
+        _batch?.Dispose();
     }
 
     /// <summary>Rows [start, end) of the forward pass (<see cref="Evaluate"/>).</summary>

@@ -42,18 +42,25 @@ internal sealed class ConjugateGradient(int rows, int columns)
     /// step's direction, without a product of its own: every product forms W·Jᵀp on its way, so W·Jᵀz is summed as
     /// W·Jᵀz₀ + Σ αₖ·W·Jᵀpₖ alongside z (what the caller would otherwise pay one more pass over J for; its rounding
     /// differs from Jᵀ applied to the final z by a few ULPs of the terms). Past <paramref name="deadline"/> (a
-    /// <see cref="System.Diagnostics.Stopwatch"/> timestamp) no further iteration starts.
+    /// <see cref="System.Diagnostics.Stopwatch"/> timestamp) no further iteration starts. A caller that has formed
+    /// W·Jᵀz₀ and J·W·Jᵀz₀ for the warm start (batched with products of its own) passes them as
+    /// <paramref name="startTransposed"/> and <paramref name="startKernel"/>, and the start costs no product.
     /// </summary>
     public CgOutcome Solve(IJacobian jacobian, double epsilon, IPreconditioner preconditioner, ReadOnlySpan<double> b, Span<double> z,
         double tolerance, int maxIterations, bool warmStart = false, Span<double> transposedZ = default, ReadOnlySpan<double> metricInverse = default,
-        long deadline = long.MaxValue)
+        long deadline = long.MaxValue, ReadOnlySpan<double> startTransposed = default, ReadOnlySpan<double> startKernel = default)
     {
         bool tracked = !transposedZ.IsEmpty;
         double bNorm = TensorPrimitives.Norm(b), target = tolerance * bNorm;
         Iterations = 0;
         if (warmStart)
         {
-            Apply(jacobian, epsilon, metricInverse, z, _product);
+            if (startKernel.IsEmpty) Apply(jacobian, epsilon, metricInverse, z, _product);
+            else
+            {
+                startTransposed.CopyTo(_parameters);
+                TensorPrimitives.MultiplyAdd(z, epsilon, startKernel, _product);
+            }
             TensorPrimitives.Subtract(b, _product, _residual); // r = b − (J·Jᵀ + εI)z
             if (tracked) _parameters.CopyTo(transposedZ);
         }

@@ -103,6 +103,40 @@ public class TwoLayerSiluTests
         AssertClose(Column(Reference.Multiply(j, ColumnMatrix(dw))), jdw, 1e-13, "Jδw");
     }
 
+    // Products with several vectors at once (one pass over Φ and E) against the explicit Jacobian, through the
+    // linearization's GEMMs and through IJacobian's default (one product per vector, as ExplicitJacobian has it).
+    [Theory, MemberData(nameof(Variants))]
+    public void Batched_products_match_the_explicit_jacobian(bool bias, OutputScaling scaling, bool zeroV)
+    {
+        using var c = new Case(bias, scaling, zeroV, seed: 16);
+        double[,] j = c.Ref.Jacobian();
+        int p = c.Model.ParameterCount;
+        using var jMatrix = Reference.ToMatrix(j);
+        using var explicitJ = new ExplicitJacobian(jMatrix);
+        var rng = new Random(17);
+        foreach (int count in new[] { 3, 1, 2 }) // the scratch grown for 3 serves fewer
+        {
+            double[] zs = Enumerable.Range(0, count * N).Select(_ => rng.NextDouble() - 0.5).ToArray();
+            double[] dws = Enumerable.Range(0, count * p).Select(_ => rng.NextDouble() - 0.5).ToArray();
+            foreach (IJacobian jacobian in new IJacobian[] { c.Lin, explicitJ })
+            {
+                double[] jtzs = new double[count * p], jdws = new double[count * N];
+                jacobian.MultiplyTransposed(zs, jtzs, count);
+                jacobian.Multiply(dws, jdws, count);
+                for (int k = 0; k < count; k++)
+                {
+                    double[] z = zs[(k * N)..((k + 1) * N)], dw = dws[(k * p)..((k + 1) * p)];
+                    AssertClose(Column(Reference.Multiply(Reference.Transpose(j), ColumnMatrix(z))), jtzs[(k * p)..((k + 1) * p)], 1e-13, $"Jᵀz, vector {k} of {count}");
+                    AssertClose(Column(Reference.Multiply(j, ColumnMatrix(dw))), jdws[(k * N)..((k + 1) * N)], 1e-13, $"Jδw, vector {k} of {count}");
+                }
+            }
+        }
+        var e = Assert.Throws<ArgumentException>("zs", () => c.Lin.MultiplyTransposed(new double[2 * N - 1], new double[2 * p], 2));
+        Assert.Contains($"2 vectors of {N}", e.Message);
+        Assert.Throws<ArgumentException>("results", () => c.Lin.Multiply(new double[2 * p], new double[N], 2));
+        Assert.Throws<ArgumentOutOfRangeException>("count", () => c.Lin.Multiply(new double[p], new double[N], 0));
+    }
+
     [Theory, MemberData(nameof(Variants))]
     public void Structured_ntk_matches_explicit_j_jt(bool bias, OutputScaling scaling, bool zeroV)
     {
