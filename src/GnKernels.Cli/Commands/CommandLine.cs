@@ -211,7 +211,7 @@ internal static class CommandLine
             _test = Add(command, new Option<int>("--test") { Description = "Test points (synthetic data)", DefaultValueFactory = _ => 2000 });
             _lr = Add(command, new Option<double?>("--lr") { Description = "Learning rate λ (GN: a step of λ/N along the GN direction, default N with --step backtracking, 10 with --step fixed; GD: default 1 in units of 1/L̂)" });
             _gnStep = Choice(command, "--step", "GN's step: backtracking (from λ/N, halved until the loss falls: never rises) or fixed (λ/N every step, Arbel's; no acceptance test)", gnStep, "backtracking", "fixed");
-            _gnSolver = Choice(command, "--solver", "The linear solve: exact (assemble and factor every step), pcg (conjugate gradients, preconditioned by an earlier step's factor; also LM's and GGN-SCORE's), mixed (this step's NTK factored in float32, CG in double to full accuracy), nystrom (CG preconditioned by k sampled NTK columns: no N×N matrix, for large N) or auto (exact where its N×N matrices fit the memory, nystrom where not)", "exact", "exact", "pcg", "mixed", "nystrom", "auto");
+            _gnSolver = Choice(command, "--solver", "The linear solve: exact (assemble and factor every step), pcg (conjugate gradients, preconditioned by an earlier step's factor; also LM's and GGN-SCORE's), mixed (this step's NTK factored in float32, CG in double to full accuracy), nystrom (CG preconditioned by k sampled NTK columns: no N×N matrix, for large N), cg (CG without a preconditioner: the least memory, for large damping) or auto (exact where its N×N matrices fit the memory, nystrom where not)", "exact", "exact", "pcg", "mixed", "nystrom", "cg", "auto");
             _rank = Add(command, new Option<int>("--rank") { Description = "--solver nystrom: the number k of sampled NTK columns (0: min(N, 512))", DefaultValueFactory = _ => 0 });
             _memoryBudget = Add(command, new Option<double?>("--memory-budget") { Description = "Memory the run may hold, GiB (default: 80% of what this process may use); nystrom recomputes its activations a chunk at a time where storing them would not fit" });
             _cgTol = Add(command, new Option<double?>("--cg-tol") { Description = "--solver pcg|mixed|nystrom: CG's relative residual tolerance (default: 1e-6 for pcg and nystrom, 1e-10 for mixed)" });
@@ -239,7 +239,11 @@ internal static class CommandLine
             Seed = p.GetValue(_seed), Tol = p.GetValue(_tol), MaxIterations = p.GetValue(_maxIter), MaxTimeSeconds = p.GetValue(_maxTime),
             Threads = p.GetValue(_threads), TestCount = p.GetValue(_test), LearningRate = p.GetValue(_lr),
             GaussNewtonStep = p.GetValue(_gnStep) == "fixed" ? GaussNewtonStepRule.Fixed : GaussNewtonStepRule.Backtracking,
-            Solver = p.GetValue(_gnSolver) switch { "pcg" => GaussNewtonSolver.Pcg, "mixed" => GaussNewtonSolver.Mixed, "nystrom" => GaussNewtonSolver.Nystrom, _ => GaussNewtonSolver.Exact },
+            Solver = p.GetValue(_gnSolver) switch
+            {
+                "pcg" => GaussNewtonSolver.Pcg, "mixed" => GaussNewtonSolver.Mixed, "nystrom" => GaussNewtonSolver.Nystrom, "cg" => GaussNewtonSolver.Cg,
+                _ => GaussNewtonSolver.Exact,
+            },
             AutoSolver = p.GetValue(_gnSolver) == "auto",
             NystromRank = p.GetValue(_rank), MemoryBudgetGiB = p.GetValue(_memoryBudget), LinearTolerance = p.GetValue(_cgTol), MaxLinearIterations = p.GetValue(_cgMaxIter),
             DampingFloor = p.GetValue(_dampingFloor),

@@ -87,8 +87,8 @@ internal sealed record RunSettings
         if (MemoryBudgetGiB is { } budgetGiB && !(budgetGiB > 0 && double.IsFinite(budgetGiB))) return $"--memory-budget must be finite and > 0 GiB; got {budgetGiB}.";
         double bytes = FootprintBytes(Solver, ActivationRows), budget = BudgetBytes;
         if (bytes > budget)
-            return $"N = {N}, M = {M} needs about {bytes / (1 << 30):F1} GiB ({Solver switch { GaussNewtonSolver.Nystrom => $"Φ and E for {ActivationRows ?? N} rows and four N×{RankUsed} matrices", GaussNewtonSolver.Mixed => "two N×M matrices and their float32 copies, two float32 N×N", _ => "two N×M and two N×N matrices" }}); " +
-                $"the budget is {budget / (1 << 30):F1} GiB{(MemoryBudgetGiB is null ? " (80% of what this process may use)" : "")}. Use a smaller --n or --m{(Solver == GaussNewtonSolver.Nystrom ? " or --rank" : ", or --solver nystrom (no N×N matrix)")}, or a larger --memory-budget.";
+            return $"N = {N}, M = {M} needs about {bytes / (1 << 30):F1} GiB ({Solver switch { GaussNewtonSolver.Nystrom => $"Φ and E for {ActivationRows ?? N} rows and four N×{RankUsed} matrices", GaussNewtonSolver.Cg => $"Φ and E for {ActivationRows ?? N} rows", GaussNewtonSolver.Mixed => "two N×M matrices and their float32 copies, two float32 N×N", _ => "two N×M and two N×N matrices" }}); " +
+                $"the budget is {budget / (1 << 30):F1} GiB{(MemoryBudgetGiB is null ? " (80% of what this process may use)" : "")}. Use a smaller --n or --m{(Solver switch { GaussNewtonSolver.Nystrom => " or --rank", GaussNewtonSolver.Cg => "", _ => ", or --solver nystrom (no N×N matrix)" })}, or a larger --memory-budget.";
         return null;
     }
 
@@ -104,7 +104,7 @@ internal sealed record RunSettings
     /// Bytes a GN run with <paramref name="solver"/> holds: Φ and E and the Jacobian's row panel for the rows held
     /// (N×(2M + 256), or <paramref name="activationRows"/> rows when recomputed); then the NTK and its Cholesky scratch
     /// (N×N each), or with nystrom its k columns, B and their basis (N×k each) and the k-column scratch of the rows
-    /// held, or with mixed the same two N×N and Φ, E in float32.
+    /// held, or with mixed the same two N×N and Φ, E in float32; cg holds nothing more.
     /// </summary>
     public double FootprintBytes(GaussNewtonSolver solver, int? activationRows = null)
     {
@@ -112,6 +112,7 @@ internal sealed record RunSettings
         double solverBytes = solver switch
         {
             GaussNewtonSolver.Nystrom => (3.0 * N + rows) * RankUsed,
+            GaussNewtonSolver.Cg => 0,
             GaussNewtonSolver.Mixed => 0.5 * (2.0 * N * N + 2.0 * N * M),
             _ => 2.0 * N * N,
         };
@@ -121,17 +122,19 @@ internal sealed record RunSettings
     /// <summary>
     /// With `--solver auto`, the exact step where its N×N matrices fit the budget (on the machines measured, PCG did
     /// not beat it below N = 2000; docs/performance.md), and the Nyström-preconditioned CG where they do not. With
-    /// nystrom, the activations are recomputed a chunk at a time (whole multiples of 4096 rows) where storing all N
+    /// nystrom or cg, the activations are recomputed a chunk at a time (whole multiples of 4096 rows) where storing all N
     /// rows of Φ and E would not fit.
     /// </summary>
     public RunSettings ResolveSolver()
     {
         var resolved = !AutoSolver ? this
             : this with { Solver = FootprintBytes(GaussNewtonSolver.Exact) <= BudgetBytes ? GaussNewtonSolver.Exact : GaussNewtonSolver.Nystrom };
-        if (resolved.Solver != GaussNewtonSolver.Nystrom || resolved.FootprintBytes(GaussNewtonSolver.Nystrom) <= BudgetBytes) return resolved;
+        var solver = resolved.Solver;
+        if (solver is not (GaussNewtonSolver.Nystrom or GaussNewtonSolver.Cg) || resolved.FootprintBytes(solver) <= BudgetBytes) return resolved;
         const int block = TwoLayerSiluLinearization.ProductRowBlock;
-        double spare = BudgetBytes - resolved.FootprintBytes(GaussNewtonSolver.Nystrom, activationRows: 0);
-        long rows = (long)(spare / (8.0 * (2 * M + 256 + RankUsed))) / block * block; // per row held: Φ, E, the panel, a column row
+        double spare = BudgetBytes - resolved.FootprintBytes(solver, activationRows: 0);
+        int columnRow = solver == GaussNewtonSolver.Nystrom ? RankUsed : 0;
+        long rows = (long)(spare / (8.0 * (2 * M + 256 + columnRow))) / block * block; // per row held: Φ, E, the panel, a column row
         return resolved with { ActivationRows = (int)Math.Clamp(rows, block, N) };
     }
 
@@ -157,8 +160,8 @@ internal sealed record RunSettings
             yield return $"--solver {Solver.ToString().ToLowerInvariant()} is not used by {method}{(DampedKernelSolves(method) ? " (it takes exact or pcg)" : "")}.";
         foreach (string solverOption in new[] { "--cg-tol", "--cg-max-iter" }.Where(Given.Contains))
             if (!cg) yield return $"{solverOption} is not used by {method}{(DampedKernelSolves(method) ? " without --solver pcg" : "")}.";
-        foreach (string solverOption in new[] { "--rank", "--damping-floor" }.Where(Given.Contains))
-            if (!gn) yield return $"{solverOption} is not used by {method}.";
+        if (Given.Contains("--rank") && SolverFor(method) != GaussNewtonSolver.Nystrom) yield return $"--rank is not used by {method} without --solver nystrom.";
+        if (Given.Contains("--damping-floor") && !gn) yield return $"--damping-floor is not used by {method}.";
         if (Given.Contains("--gd-step") && !gd) yield return $"--gd-step is not used by {method}.";
         foreach (string ggn in new[] { "--ggn-metric", "--ggn-tau", "--ggn-mu", "--ggn-lipschitz" }.Where(Given.Contains))
             if (method != TrainingMethod.GgnScore) yield return $"{ggn} is not used by {method}.";

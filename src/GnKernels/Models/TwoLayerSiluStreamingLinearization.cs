@@ -128,7 +128,7 @@ internal sealed class TwoLayerSiluStreamingLinearization : IJacobian, IKernelCol
 
     private NotSupportedException DenseFormsUnavailable(string what) => new(
         $"{what} needs every row's activations at once, but this Jacobian holds {_chunk} of N = {_n} rows and recomputes them " +
-        "per product; use the matrix-free solver (GaussNewtonSolver.Nystrom) or hold all rows (TwoLayerSiluRegression.ActivationRows = null).");
+        "per product; use a matrix-free solver (GaussNewtonSolver.Nystrom or .Cg) or hold all rows (TwoLayerSiluRegression.ActivationRows = null).");
 
     /// <summary>Φ and E of the chunk starting at row <paramref name="n0"/>, recomputed unless that chunk is the one held.</summary>
     private TwoLayerSiluLinearization Load(int n0)

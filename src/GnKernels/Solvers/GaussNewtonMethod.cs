@@ -5,7 +5,7 @@ namespace GnKernels.Solvers;
 /// <summary>
 /// Gauss-Newton: a direction δw = −Jᵀ(A + εI)⁻¹r (kernel form; −(JᵀJ + εI)⁻¹Jᵀr in the parameter form) from the
 /// strategy <see cref="TrainingOptions.LinearSolver"/> names (<see cref="ExactDirection"/>, <see cref="PcgDirection"/>,
-/// <see cref="MixedPrecisionDirection"/>, <see cref="NystromDirection"/>), each with Arbel's damping ε = max(ε₀,
+/// <see cref="MixedPrecisionDirection"/>, <see cref="NystromDirection"/>, <see cref="CgDirection"/>), each with Arbel's damping ε = max(ε₀,
 /// λ_min(A)) as far as it can tell (or a fixed or scheduled ε); then either a backtracking line search from α₀ = λ/N
 /// (<see cref="GaussNewtonStepRule.Backtracking"/>, λ = N by default: the full step, halved until the loss falls by
 /// Armijo's rule) or Arbel et al.'s fixed step w ← w + (λ/N)·δw (<see cref="GaussNewtonStepRule.Fixed"/>, λ = 10).
@@ -21,6 +21,7 @@ internal sealed class GaussNewtonMethod(StepContext context) : IStepMethod
         GaussNewtonSolver.Pcg => new PcgDirection(context),
         GaussNewtonSolver.Mixed => new MixedPrecisionDirection(context),
         GaussNewtonSolver.Nystrom => new NystromDirection(context),
+        GaussNewtonSolver.Cg => new CgDirection(context),
         _ => new ExactDirection(context),
     };
     private readonly double[] _direction = new double[context.P], _jd = new double[context.N];

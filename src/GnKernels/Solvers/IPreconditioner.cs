@@ -17,3 +17,11 @@ internal sealed class CholeskyPreconditioner(Cholesky<double> factor) : IPrecond
         factor.Solve(z);
     }
 }
+
+/// <summary>No preconditioning: z = r.</summary>
+internal sealed class IdentityPreconditioner : IPreconditioner
+{
+    public static IdentityPreconditioner Instance { get; } = new();
+
+    public void Apply(ReadOnlySpan<double> r, Span<double> z) => r.CopyTo(z);
+}

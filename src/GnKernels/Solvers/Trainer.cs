@@ -62,7 +62,7 @@ public static class Trainer
         if (!Enum.IsDefined(o.GaussNewtonStep))
             throw new ArgumentOutOfRangeException(nameof(o.GaussNewtonStep), o.GaussNewtonStep, $"Use {nameof(GaussNewtonStepRule.Backtracking)} or {nameof(GaussNewtonStepRule.Fixed)}.");
         if (!Enum.IsDefined(o.LinearSolver))
-            throw new ArgumentOutOfRangeException(nameof(o.LinearSolver), o.LinearSolver, "Use GaussNewtonSolver.Exact, .Pcg, .Mixed or .Nystrom.");
+            throw new ArgumentOutOfRangeException(nameof(o.LinearSolver), o.LinearSolver, "Use GaussNewtonSolver.Exact, .Pcg, .Mixed, .Nystrom or .Cg.");
         if (o.LinearSolver != GaussNewtonSolver.Exact && o.Form == StepForm.Parameter)
             throw new ArgumentOutOfRangeException(nameof(o.Form), o.Form, $"{o.LinearSolver} solves the kernel form; use StepForm.Automatic or .Kernel with it.");
         if (o.Method is TrainingMethod.LevenbergMarquardt or TrainingMethod.GgnScore && o.LinearSolver is not (GaussNewtonSolver.Exact or GaussNewtonSolver.Pcg))

@@ -73,6 +73,14 @@ public enum GaussNewtonSolver
     /// <see cref="IterationRecord.Retries"/>). Kernel form, <see cref="Models.TwoLayerSilu"/> only.
     /// </summary>
     Mixed,
+
+    /// <summary>
+    /// Conjugate gradients with matrix-free products and no preconditioner: the least memory of all (Φ and E, a few
+    /// N-vectors), for systems damped well above the bulk of A's spectrum, and the baseline the preconditioners are
+    /// measured against. The damping is that of <see cref="Nystrom"/>; each solve starts from the last step's z, and a
+    /// solve that does not converge ends the run as not solvable.
+    /// </summary>
+    Cg,
 }
 
 /// <summary>How gradient descent sets its step w ← w − η·∇L.</summary>

@@ -22,7 +22,7 @@ public sealed record TrainingOptions
 
     /// <summary>
     /// How GN solves its linear system: exactly (default), or by conjugate gradients preconditioned by an earlier factor
-    /// (Pcg), a float32 factor (Mixed) or a Nyström sketch (Nystrom). LM and GGN-SCORE take Exact or Pcg (every
+    /// (Pcg), a float32 factor (Mixed), a Nyström sketch (Nystrom) or nothing (Cg). LM and GGN-SCORE take Exact or Pcg (every
     /// damping trial and step solved by CG from the factor of an earlier assembly); GD and RF solve no such system.
     /// </summary>
     public GaussNewtonSolver LinearSolver { get; init; } = GaussNewtonSolver.Exact;
@@ -31,9 +31,9 @@ public sealed record TrainingOptions
     public int NystromRank { get; init; }
 
     /// <summary>
-    /// CG (<see cref="GaussNewtonSolver.Pcg"/>, <see cref="GaussNewtonSolver.Mixed"/>, <see cref="GaussNewtonSolver.Nystrom"/>):
-    /// stop at ‖r − (A + εI)z‖ ≤ this × ‖r‖. Null: 1e-6 for Pcg and Nystrom, where the linearized residual after the
-    /// step is then the exact step's to a millionth of ‖r‖ (at (2000, 5000, 10) a hundred Arbel steps end at the exact
+    /// CG (<see cref="GaussNewtonSolver.Pcg"/>, <see cref="GaussNewtonSolver.Mixed"/>, <see cref="GaussNewtonSolver.Nystrom"/>,
+    /// <see cref="GaussNewtonSolver.Cg"/>): stop at ‖r − (A + εI)z‖ ≤ this × ‖r‖. Null: 1e-6 for all but Mixed, where
+    /// the linearized residual after the step is then the exact step's to a millionth of ‖r‖ (at (2000, 5000, 10) a hundred Arbel steps end at the exact
     /// run's losses to four digits, with a third fewer CG iterations than at 1e-10); 1e-10 for Mixed, whose point is
     /// the double-precision solution from a float32 factor. Give 1e-10 for Pcg's steps to the exact ones' digits.
     /// </summary>
@@ -41,7 +41,7 @@ public sealed record TrainingOptions
 
     /// <summary>
     /// CG: the iteration limit of one solve, after which Pcg falls back to the exact step and Nystrom rebuilds its
-    /// preconditioner; null: 50 for Pcg, 500 for Nystrom (at a small ε₀ it needs hundreds).
+    /// preconditioner; null: 50 for Pcg and Mixed, 500 for Nystrom (at a small ε₀ it needs hundreds), 5000 for Cg.
     /// </summary>
     public int? MaxLinearIterations { get; init; }
 
@@ -59,7 +59,12 @@ public sealed record TrainingOptions
     internal double CgTolerance => LinearTolerance ?? (LinearSolver == GaussNewtonSolver.Mixed ? 1e-10 : 1e-6);
 
     /// <summary>The CG iteration limit the solver uses (<see cref="MaxLinearIterations"/> or its default).</summary>
-    internal int CgMaxIterations => MaxLinearIterations ?? (LinearSolver == GaussNewtonSolver.Nystrom ? 500 : 50);
+    internal int CgMaxIterations => MaxLinearIterations ?? LinearSolver switch
+    {
+        GaussNewtonSolver.Nystrom => 500,
+        GaussNewtonSolver.Cg => 5000,
+        _ => 50,
+    };
 
     /// <summary>
     /// PCG and Nyström: a solve that needed more iterations than this refreshes the preconditioner at the next step;

@@ -9,11 +9,6 @@ namespace GnKernels.Tests.Solvers;
 // and its iteration count against plain CG's.
 public class NystromTests
 {
-    private sealed class Identity : IPreconditioner
-    {
-        public void Apply(ReadOnlySpan<double> r, Span<double> z) => r.CopyTo(z);
-    }
-
     private static (TwoLayerSiluRegression Model, double[] W, SyntheticDataset Data) Problem(int n, int m, double tau0 = 1, double outputStd = 0.5)
     {
         var data = TeacherStudent.Arbel(trainCount: n, inputDimension: 5, testCount: 0, seed: 4);
@@ -119,6 +114,35 @@ public class NystromTests
         }
     }
 
+    // Plain CG (no preconditioner) trains to the exact run's weights as Nyström does, with more iterations; a solve
+    // that cannot converge ends the run as not solvable, naming what to raise.
+    [Fact]
+    public void Training_with_plain_CG_follows_the_exact_one_and_a_stalled_solve_is_not_solvable()
+    {
+        const int n = 400;
+        var (model, w0, data) = Problem(n, 150);
+        using (data) using (model)
+        {
+            var options = new TrainingOptions
+            {
+                FixedDamping = 1e-3, GaussNewtonStep = GaussNewtonStepRule.Fixed, MaxIterations = 4, RelativeTolerance = 0, LinearTolerance = 1e-11,
+                Form = StepForm.Kernel, NystromRank = 100,
+            };
+            double[] wExact = (double[])w0.Clone(), wCg = (double[])w0.Clone(), wNystrom = (double[])w0.Clone(), wStalled = (double[])w0.Clone();
+            Trainer.Train(model, wExact, options);
+            var cg = Trainer.Train(model, wCg, options with { LinearSolver = GaussNewtonSolver.Cg });
+            var nystrom = Trainer.Train(model, wNystrom, options with { LinearSolver = GaussNewtonSolver.Nystrom });
+            Assert.True(TrainingStatus.MaxIterations == cg.Status, cg.Message);
+            Assert.True(RelativeDifference(wExact, wCg) < 1e-8, $"{RelativeDifference(wExact, wCg):E2}");
+            Assert.True(cg.Records.Sum(r => r.LinearIterations) > nystrom.Records.Sum(r => r.LinearIterations));
+
+            var stalled = Trainer.Train(model, wStalled, options with { LinearSolver = GaussNewtonSolver.Cg, MaxLinearIterations = 2 });
+            Assert.Equal(TrainingStatus.NotSolvable, stalled.Status);
+            Assert.Contains("without a preconditioner", stalled.Message);
+            Assert.Equal(w0, wStalled);
+        }
+    }
+
     [Fact]
     public void The_Nystrom_preconditioner_cuts_CG_iterations_on_an_ill_conditioned_NTK()
     {
@@ -131,7 +155,7 @@ public class NystromTests
             const double epsilon = 1e-6; // far below most of the spectrum: κ(A + εI) is large
             var cg = new ConjugateGradient(n, model.ParameterCount);
             double[] z = new double[n];
-            var plain = cg.Solve(jacobian, epsilon, new Identity(), r, z, 1e-8, 5000);
+            var plain = cg.Solve(jacobian, epsilon, IdentityPreconditioner.Instance, r, z, 1e-8, 5000);
             int plainIterations = cg.Iterations;
             using var nystrom = new NystromPreconditioner(n, model.ParameterCount, rank: 150);
             nystrom.Build(jacobian, epsilon, seed: 3);
