@@ -87,7 +87,7 @@ internal sealed record RunSettings
         if (MemoryBudgetGiB is { } budgetGiB && !(budgetGiB > 0 && double.IsFinite(budgetGiB))) return $"--memory-budget must be finite and > 0 GiB; got {budgetGiB}.";
         double bytes = FootprintBytes(Solver, ActivationRows), budget = BudgetBytes;
         if (bytes > budget)
-            return $"N = {N}, M = {M} needs about {bytes / (1 << 30):F1} GiB ({Solver switch { GaussNewtonSolver.Nystrom => $"Φ and E for {ActivationRows ?? N} rows and four N×{RankUsed} matrices", GaussNewtonSolver.Cg => $"Φ and E for {ActivationRows ?? N} rows", GaussNewtonSolver.Mixed => "two N×M matrices and their float32 copies, two float32 N×N", _ => "two N×M and two N×N matrices" }}); " +
+            return $"N = {N}, M = {M} needs about {bytes / (1 << 30):F1} GiB ({Solver switch { GaussNewtonSolver.Nystrom => $"Φ and E for {ActivationRows ?? N} rows and two N×{RankUsed} matrices", GaussNewtonSolver.Cg => $"Φ and E for {ActivationRows ?? N} rows", GaussNewtonSolver.Mixed => "two N×M matrices and their float32 copies, two float32 N×N", _ => "two N×M and two N×N matrices" }}); " +
                 $"the budget is {budget / (1 << 30):F1} GiB{(MemoryBudgetGiB is null ? " (80% of what this process may use)" : "")}. Use a smaller --n or --m{(Solver switch { GaussNewtonSolver.Nystrom => " or --rank", GaussNewtonSolver.Cg => "", _ => ", or --solver nystrom (no N×N matrix)" })}, or a larger --memory-budget.";
         return null;
     }
@@ -103,15 +103,15 @@ internal sealed record RunSettings
     /// <summary>
     /// Bytes a GN run with <paramref name="solver"/> holds: Φ and E and the Jacobian's row panel for the rows held
     /// (N×(2M + 256), or <paramref name="activationRows"/> rows when recomputed); then the NTK and its Cholesky scratch
-    /// (N×N each), or with nystrom its k columns, B and their basis (N×k each) and the k-column scratch of the rows
-    /// held, or with mixed the same two N×N and Φ, E in float32; cg holds nothing more.
+    /// (N×N each), or with nystrom its basis (N×k, the columns turned into U in place, and a block of 4096 rows) and
+    /// the k-column scratch of the rows held, or with mixed the same two N×N and Φ, E in float32; cg holds nothing more.
     /// </summary>
     public double FootprintBytes(GaussNewtonSolver solver, int? activationRows = null)
     {
         double rows = Math.Min(N, activationRows ?? N);
         double solverBytes = solver switch
         {
-            GaussNewtonSolver.Nystrom => (3.0 * N + rows) * RankUsed,
+            GaussNewtonSolver.Nystrom => (N + rows + 4096.0) * RankUsed,
             GaussNewtonSolver.Cg => 0,
             GaussNewtonSolver.Mixed => 0.5 * (2.0 * N * N + 2.0 * N * M),
             _ => 2.0 * N * N,

@@ -10,23 +10,23 @@ namespace GnKernels.Solvers;
 /// Dᵢ ≤ 10⁻¹⁰·max D dropped), and from BᵀB = V·Σ²·Vᵀ its eigendecomposition Â = U·Λ·Uᵀ with U = B·V·Σ⁻¹, Λ = Σ².
 /// Then P⁻¹ = U·diag((λ_min(Λ) + μ)/(Λ + μ))·Uᵀ + (I − U·Uᵀ): the k largest directions of A are flattened to the level
 /// of the smallest one captured, so CG's iterations depend on the spectrum below it (the effective dimension at μ).
-/// Memory: three N×k matrices (the columns, B, U), all allocated once; each build costs two GEMMs of N×M×k through the
-/// structured NTK. Dropped directions are kept as zero columns, so every shape stays k and nothing is reallocated.
+/// Memory: one N×k matrix (the columns, turned into B and then U in place) and a block of rows of it, allocated once;
+/// each build costs two GEMMs of N×M×k through the structured NTK. Dropped directions are kept as zero columns, so every shape stays k and nothing is reallocated.
 /// </summary>
 internal sealed class NystromPreconditioner : IPreconditioner, IDisposable
 {
     private readonly int _n, _rank;
-    private readonly DenseMatrix<double> _columns, _b, _basis, _small, _smallVectors, _rotation, _eigenScratch;
+    private readonly DenseMatrix<double> _basis, _block, _small, _smallVectors, _rotation, _eigenScratch;
     private readonly int[] _indices;
     private readonly double[] _values, _weights, _projection, _unit, _product, _parameters;
     private int _kept;
 
-    public NystromPreconditioner(int n, int p, int rank)
+    /// <summary><paramref name="blockRows"/>: the rows rotated in place at a time (a scratch of that many rows of k).</summary>
+    public NystromPreconditioner(int n, int p, int rank, int blockRows = 4096)
     {
         (_n, _rank) = (n, rank);
-        _columns = DenseMatrix<double>.CreateUninitialized(n, rank);
-        _b = DenseMatrix<double>.CreateUninitialized(n, rank);
         _basis = DenseMatrix<double>.CreateUninitialized(n, rank);
+        _block = DenseMatrix<double>.CreateUninitialized(Math.Min(n, blockRows), rank);
         _small = DenseMatrix<double>.CreateUninitialized(rank, rank);
         _smallVectors = DenseMatrix<double>.CreateUninitialized(rank, rank);
         _rotation = DenseMatrix<double>.CreateUninitialized(rank, rank);
@@ -43,11 +43,11 @@ internal sealed class NystromPreconditioner : IPreconditioner, IDisposable
     public void Build(IJacobian jacobian, double mu, int seed)
     {
         SampleIndices(seed);
-        if (jacobian is IKernelColumns structured) structured.KernelColumns(_indices, _columns);
+        if (jacobian is IKernelColumns structured) structured.KernelColumns(_indices, _basis);
         else GenericColumns(jacobian);
 
         // W = C[S, :] = Q·D·Qᵀ; B = C·Q·D^(−1/2), a zero column for each direction W does not resolve.
-        for (int i = 0; i < _rank; i++) _columns.Row(_indices[i]).CopyTo(_small.Row(i));
+        for (int i = 0; i < _rank; i++) _basis.Row(_indices[i]).CopyTo(_small.Row(i));
         SymmetricEigen.ComputeValidated(_small, 0, _values, _smallVectors, _eigenScratch); // row k of _smallVectors is eigenvector k
         double top = _values[^1];
         int first = 0;
@@ -57,16 +57,16 @@ internal sealed class NystromPreconditioner : IPreconditioner, IDisposable
         for (int i = 0; i < _rank; i++)
             for (int k = 0; k < _rank; k++)
                 _rotation[i, k] = k < first ? 0 : _smallVectors[k, i] / Math.Sqrt(_values[k]);
-        Blas.Gemm(1.0, _columns, Transpose.None, _rotation, Transpose.None, 0.0, _b);
+        RotateInPlace(); // C → B
 
         // BᵀB = V·Σ²·Vᵀ; U = B·V·Σ⁻¹ (orthonormal columns, zero where Σ = 0), Λ = Σ².
-        Blas.Gemm(1.0, _b, Transpose.Transposed, _b, Transpose.None, 0.0, _small);
+        Blas.Gemm(1.0, _basis, Transpose.Transposed, _basis, Transpose.None, 0.0, _small);
         SymmetricEigen.ComputeValidated(_small, 0, _values, _smallVectors, _eigenScratch);
         double cutoff = 1e-12 * Math.Max(_values[^1], 0);
         for (int i = 0; i < _rank; i++)
             for (int k = 0; k < _rank; k++)
                 _rotation[i, k] = _values[k] > cutoff ? _smallVectors[k, i] / Math.Sqrt(_values[k]) : 0;
-        Blas.Gemm(1.0, _b, Transpose.None, _rotation, Transpose.None, 0.0, _basis);
+        RotateInPlace(); // B → U
 
         // P⁻¹ = I + U·diag(w)·Uᵀ with w = (λ_min + μ)/(λ + μ) − 1, λ_min the smallest eigenvalue captured.
         double floor = double.PositiveInfinity;
@@ -81,6 +81,21 @@ internal sealed class NystromPreconditioner : IPreconditioner, IDisposable
         Blas.Gemv(1.0, _basis, Transpose.Transposed, r, 0.0, _projection);
         System.Numerics.Tensors.TensorPrimitives.Multiply(_projection, _weights, _projection);
         Blas.Gemv(1.0, _basis, Transpose.None, _projection, 1.0, z);
+    }
+
+    /// <summary>
+    /// The N×k buffer times the k×k rotation, in place a block of rows at a time: C, B and U share one buffer, so the
+    /// preconditioner holds N·k doubles, not 3·N·k.
+    /// </summary>
+    private void RotateInPlace()
+    {
+        for (int r0 = 0; r0 < _n; r0 += (int)_block.Rows)
+        {
+            int rows = Math.Min((int)_block.Rows, _n - r0);
+            var block = SubMatrix<double>.RowsOf(_block, 0, rows);
+            Blas.Gemm(1.0, SubMatrix<double>.RowsOf(_basis, r0, rows), Transpose.None, _rotation, Transpose.None, 0.0, block);
+            for (int r = 0; r < rows; r++) _block.Row(r).CopyTo(_basis.Row(r0 + r));
+        }
     }
 
     // k distinct indices, uniformly (a partial Fisher-Yates over 0 … N−1 would need N ints; rejection is enough for k ≪ N).
@@ -107,12 +122,12 @@ internal sealed class NystromPreconditioner : IPreconditioner, IDisposable
             _unit[_indices[k]] = 1;
             jacobian.MultiplyTransposed(_unit, _parameters);
             jacobian.Multiply(_parameters, _product);
-            for (int r = 0; r < _n; r++) _columns[r, k] = _product[r];
+            for (int r = 0; r < _n; r++) _basis[r, k] = _product[r];
         }
     }
 
     public void Dispose()
     {
-        foreach (var m in new[] { _columns, _b, _basis, _small, _smallVectors, _rotation, _eigenScratch }) m.Dispose();
+        foreach (var m in new[] { _basis, _block, _small, _smallVectors, _rotation, _eigenScratch }) m.Dispose();
     }
 }

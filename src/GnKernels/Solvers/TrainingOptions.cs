@@ -27,7 +27,7 @@ public sealed record TrainingOptions
     /// </summary>
     public GaussNewtonSolver LinearSolver { get; init; } = GaussNewtonSolver.Exact;
 
-    /// <summary>Nyström: the number k of sampled NTK columns (0, the default: min(N, 512)); memory 3·N·k doubles.</summary>
+    /// <summary>Nyström: the number k of sampled NTK columns (0, the default: min(N, 512)); memory 2·N·k doubles (the preconditioner's basis, the linearization's column scratch).</summary>
     public int NystromRank { get; init; }
 
     /// <summary>
