@@ -1,8 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using GnKernels.Benchmarks.Support;
-using GnKernels.Data;
 using GnKernels.Linalg;
-using GnKernels.Models;
 using GnKernels.Solvers;
 
 namespace GnKernels.Benchmarks.Solvers;
@@ -16,10 +14,7 @@ namespace GnKernels.Benchmarks.Solvers;
 [Config(typeof(SingleShotConfig))]
 public class DampedPcgBenchmarks
 {
-    private const int M = 5000;
-    private SyntheticDataset _data = null!;
-    private TwoLayerSilu _network = null!;
-    private double[] _initial = null!, _w = null!;
+    private TrainingProblem _problem = null!;
 
     [ParamsSource(nameof(Sizes))] public int N;
     public static IEnumerable<int> Sizes => Suite.Sizes<int>([], [500]);
@@ -37,21 +32,17 @@ public class DampedPcgBenchmarks
     public void Setup()
     {
         BlasThreads.Count = Threads;
-        _data = TeacherStudent.Arbel(N, testCount: 1, seed: 0);
-        _network = new TwoLayerSilu(_data.InputDimension, M);
-        _initial = TeacherStudent.InitialParameters(_network, tau0: 1, seed: 0);
-        _w = new double[_initial.Length];
+        _problem = new TrainingProblem(N, 5000, tau0: 1);
     }
 
     private double Run(TrainingMethod method, GaussNewtonSolver solver)
     {
-        _initial.CopyTo(_w, 0);
         var options = new TrainingOptions
         {
             Method = method, LinearSolver = solver, EstimateCondition = false,
             MaxIterations = method == TrainingMethod.GgnScore ? 100 : 1000, RelativeTolerance = method == TrainingMethod.GgnScore ? 0 : 1e-6,
         };
-        return Trainer.Train(_network, _data.TrainX, _data.TrainY, null, default, _w, options).Final.TrainLoss;
+        return _problem.Train(options).Final.TrainLoss;
     }
 
     [Benchmark(Description = "100 GGN-SCORE iterations, exact")]
@@ -67,5 +58,5 @@ public class DampedPcgBenchmarks
     public double LevenbergMarquardtPcg() => Run(TrainingMethod.LevenbergMarquardt, GaussNewtonSolver.Pcg);
 
     [GlobalCleanup]
-    public void Cleanup() => _data.Dispose();
+    public void Cleanup() => _problem.Dispose();
 }

@@ -1,9 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Jobs;
-using GnKernels.Data;
 using GnKernels.Benchmarks.Support;
 using GnKernels.Linalg;
-using GnKernels.Models;
 using GnKernels.Solvers;
 
 namespace GnKernels.Benchmarks.Solvers;
@@ -18,10 +16,7 @@ namespace GnKernels.Benchmarks.Solvers;
 [Config(typeof(SingleShotConfig))]
 public class GaussNewtonTrainingBenchmarks
 {
-    private const int N = 500, M = 5000;
-    private SyntheticDataset _data = null!;
-    private TwoLayerSilu _model = null!;
-    private double[] _initial = null!, _w = null!;
+    private TrainingProblem _problem = null!;
 
     [Params(2)] public int Threads;
 
@@ -37,10 +32,7 @@ public class GaussNewtonTrainingBenchmarks
     public void Setup()
     {
         BlasThreads.Count = Threads;
-        _data = TeacherStudent.Arbel(N, testCount: 2000, seed: 0);
-        _model = new TwoLayerSilu(_data.InputDimension, M);
-        _initial = TeacherStudent.InitialParameters(_model, tau0: 1, seed: 0);
-        _w = new double[_initial.Length];
+        _problem = new TrainingProblem(500, 5000, tau0: 1, testCount: 2000);
     }
 
     [Benchmark(Description = "GN training to 1e-6 (N = 500, M = 5000)")]
@@ -60,17 +52,14 @@ public class GaussNewtonTrainingBenchmarks
 
     private int Run(GaussNewtonStepRule rule, bool estimateCondition = true, bool withTest = false, GaussNewtonSolver solver = GaussNewtonSolver.Exact)
     {
-        _initial.CopyTo(_w, 0);
         var options = new TrainingOptions { MaxIterations = 2000, GaussNewtonStep = rule, EstimateCondition = estimateCondition, LinearSolver = solver };
-        var result = withTest
-            ? Trainer.Train(_model, _data, _w, options)
-            : Trainer.Train(_model, _data.TrainX, _data.TrainY, null, default, _w, options);
+        var result = withTest ? _problem.TrainWithTest(options) : _problem.Train(options);
         if (result.Status != TrainingStatus.Converged) throw new InvalidOperationException($"training ended {result.Status}");
         return result.Iterations;
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _data.Dispose();
+    public void Cleanup() => _problem.Dispose();
 }
 
 /// <summary>For benchmarks of many seconds: one warm-up and three measured single invocations.</summary>

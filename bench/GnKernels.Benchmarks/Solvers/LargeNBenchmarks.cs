@@ -1,8 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using GnKernels.Benchmarks.Support;
-using GnKernels.Data;
 using GnKernels.Linalg;
-using GnKernels.Models;
 using GnKernels.Solvers;
 
 namespace GnKernels.Benchmarks.Solvers;
@@ -16,9 +14,7 @@ namespace GnKernels.Benchmarks.Solvers;
 [Config(typeof(SingleShotConfig))]
 public class LargeNBenchmarks
 {
-    private SyntheticDataset _data = null!;
-    private TwoLayerSilu _network = null!;
-    private double[] _initial = null!, _w = null!;
+    private TrainingProblem _problem = null!;
 
     [ParamsSource(nameof(Sizes))] public int N;
     public static IEnumerable<int> Sizes => Suite.Sizes<int>([], [100_000]);
@@ -31,21 +27,17 @@ public class LargeNBenchmarks
     public void Setup()
     {
         BlasThreads.Count = Threads;
-        _data = TeacherStudent.Arbel(N, testCount: 1, seed: 0);
-        _network = new TwoLayerSilu(_data.InputDimension, 2000);
-        _initial = TeacherStudent.InitialParameters(_network, tau0: 1, seed: 0);
-        _w = new double[_initial.Length];
+        _problem = new TrainingProblem(N, 2000, tau0: 1);
     }
 
     private int Run(GaussNewtonSolver solver)
     {
-        _initial.CopyTo(_w, 0);
         var options = new TrainingOptions
         {
             GaussNewtonStep = GaussNewtonStepRule.Fixed, LinearSolver = solver, NystromRank = 512, MaxIterations = 1, RelativeTolerance = 0,
             DampingFloor = 1e-3, LinearTolerance = 1e-6, MaxLinearIterations = 5000, EstimateCondition = false,
         };
-        var result = Trainer.Train(_network, _data.TrainX, _data.TrainY, null, default, _w, options);
+        var result = _problem.Train(options);
         if (result.Status != TrainingStatus.MaxIterations) throw new InvalidOperationException($"the step ended {result.Status}: {result.Message}");
         return result.Records[^1].LinearIterations;
     }
@@ -57,5 +49,5 @@ public class LargeNBenchmarks
     public int PlainCg() => Run(GaussNewtonSolver.Cg);
 
     [GlobalCleanup]
-    public void Cleanup() => _data.Dispose();
+    public void Cleanup() => _problem.Dispose();
 }

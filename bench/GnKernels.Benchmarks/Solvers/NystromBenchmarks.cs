@@ -1,8 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using GnKernels.Benchmarks.Support;
-using GnKernels.Data;
 using GnKernels.Linalg;
-using GnKernels.Models;
 using GnKernels.Solvers;
 
 namespace GnKernels.Benchmarks.Solvers;
@@ -16,9 +14,7 @@ namespace GnKernels.Benchmarks.Solvers;
 [MemoryDiagnoser]
 public class NystromBenchmarks
 {
-    private SyntheticDataset _data = null!;
-    private TwoLayerSilu _network = null!;
-    private double[] _initial = null!, _w = null!;
+    private TrainingProblem _problem = null!;
 
     [ParamsSource(nameof(Sizes))] public int N;
     public static IEnumerable<int> Sizes => Suite.Sizes<int>([], [5000, 20000]);
@@ -31,21 +27,17 @@ public class NystromBenchmarks
     public void Setup()
     {
         BlasThreads.Count = Threads;
-        _data = TeacherStudent.Arbel(N, testCount: 1, seed: 0);
-        _network = new TwoLayerSilu(_data.InputDimension, 2000);
-        _initial = TeacherStudent.InitialParameters(_network, tau0: 1, seed: 0);
-        _w = new double[_initial.Length];
+        _problem = new TrainingProblem(N, 2000, tau0: 1);
     }
 
     private double Run(GaussNewtonSolver solver, int rank)
     {
-        _initial.CopyTo(_w, 0);
         var options = new TrainingOptions
         {
             GaussNewtonStep = GaussNewtonStepRule.Fixed, LinearSolver = solver, NystromRank = rank, MaxIterations = 1, RelativeTolerance = 0,
             LinearTolerance = 1e-6, MaxLinearIterations = 5000, Form = StepForm.Kernel,
         };
-        return Trainer.Train(_network, _data.TrainX, _data.TrainY, null, default, _w, options).Final.TrainLoss;
+        return _problem.Train(options).Final.TrainLoss;
     }
 
     [Benchmark(Description = "one GN step, exact (N×N Cholesky)")]
@@ -55,5 +47,5 @@ public class NystromBenchmarks
     public double Nystrom() => Run(GaussNewtonSolver.Nystrom, 512);
 
     [GlobalCleanup]
-    public void Cleanup() => _data.Dispose();
+    public void Cleanup() => _problem.Dispose();
 }

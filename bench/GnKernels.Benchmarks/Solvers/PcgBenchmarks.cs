@@ -1,8 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using GnKernels.Benchmarks.Support;
-using GnKernels.Data;
 using GnKernels.Linalg;
-using GnKernels.Models;
 using GnKernels.Solvers;
 
 namespace GnKernels.Benchmarks.Solvers;
@@ -16,9 +14,7 @@ namespace GnKernels.Benchmarks.Solvers;
 [Config(typeof(SingleShotConfig))]
 public class PcgBenchmarks
 {
-    private SyntheticDataset _data = null!;
-    private TwoLayerSilu _network = null!;
-    private double[] _initial = null!, _w = null!;
+    private TrainingProblem _problem = null!;
 
     [ParamsSource(nameof(Sizes))] public int N;
     public static IEnumerable<int> Sizes => Suite.Sizes<int>([], [2000]);
@@ -32,20 +28,16 @@ public class PcgBenchmarks
     public void Setup()
     {
         BlasThreads.Count = Threads;
-        _data = TeacherStudent.Arbel(N, testCount: 1, seed: 0);
-        _network = new TwoLayerSilu(_data.InputDimension, 5000);
-        _initial = TeacherStudent.InitialParameters(_network, tau0: Tau0, seed: 0);
-        _w = new double[_initial.Length];
+        _problem = new TrainingProblem(N, 5000, Tau0);
     }
 
     private double Run(GaussNewtonSolver solver)
     {
-        _initial.CopyTo(_w, 0);
         var options = new TrainingOptions
         {
             GaussNewtonStep = GaussNewtonStepRule.Fixed, LinearSolver = solver, MaxIterations = 100, RelativeTolerance = 0, EstimateCondition = false,
         };
-        return Trainer.Train(_network, _data.TrainX, _data.TrainY, null, default, _w, options).Final.TrainLoss;
+        return _problem.Train(options).Final.TrainLoss;
     }
 
     [Benchmark(Description = "100 GN iterations, exact")]
@@ -58,5 +50,5 @@ public class PcgBenchmarks
     public double Mixed() => Run(GaussNewtonSolver.Mixed);
 
     [GlobalCleanup]
-    public void Cleanup() => _data.Dispose();
+    public void Cleanup() => _problem.Dispose();
 }

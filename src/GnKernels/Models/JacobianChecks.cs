@@ -24,9 +24,8 @@ internal static class JacobianChecks
     public static void Batch(IJacobian j, ReadOnlySpan<double> inputs, string inputName, int inLength, Span<double> results, int outLength, int count)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        string shape = $"{j.Rows}×{j.Columns} Jacobian";
-        Guard.Length(inputs.Length, (long)count * inLength, inputName, $"{count} vectors of {inLength} for the {shape}, one after another");
-        Guard.Length(results.Length, (long)count * outLength, nameof(results), $"{count} vectors of {outLength} for the {shape}, one after another");
+        Guard.Length(inputs.Length, (long)count * inLength, inputName, $"{count} vectors of {inLength} for the {j.Rows}×{j.Columns} Jacobian, one after another");
+        Guard.Length(results.Length, (long)count * outLength, nameof(results), $"{count} vectors of {outLength} for the {j.Rows}×{j.Columns} Jacobian, one after another");
         Guard.Finite(inputs, inputName);
     }
 
