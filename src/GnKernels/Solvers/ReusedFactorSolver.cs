@@ -22,7 +22,7 @@ internal sealed class ReusedFactorSolver : IDisposable
     private readonly double[] _z;
     private readonly double _tolerance;
     private readonly int _maxIterations;
-    private double _exactSeconds, _cgSeconds; // this point's assembly with its first solve; its CG solves
+    private double _exactSeconds, _cgSeconds; // this point's assembly with its first exact solve (0: none yet); its CG solves
 
     public ReusedFactorSolver(StepContext context, StepForm form)
     {
@@ -85,12 +85,11 @@ internal sealed class ReusedFactorSolver : IDisposable
                 return Diagnostics(epsilon, b);
             }
             Fallbacks++;
-            start = Stopwatch.GetTimestamp();
         }
-        bool fresh = !Assembled;
         Assemble(jacobian, metricInverse);
+        long solveStart = Stopwatch.GetTimestamp();
         var diagnostics = CheckedSolve.Run(_system, epsilon, b, step, k);
-        if (fresh) _exactSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        if (_exactSeconds == 0) _exactSeconds = AssemblySeconds + Stopwatch.GetElapsedTime(solveStart).TotalSeconds;
         if (_cg is not null) _system.SolveVector.CopyTo(_z);
         return diagnostics;
     }

@@ -264,7 +264,8 @@ public class GnkContractTests
                 if (line.StartsWith("gn: iteration", StringComparison.Ordinal) && ++iterations == 2) break;
             Assert.Equal(2, iterations);
             Process.Start("kill", ["-" + signal, gnk.Id.ToString()])!.WaitForExit();
-            rest = await gnk.StandardOutput.ReadToEndAsync();
+            // Bounded: a process that ignores the signal (as one started with SIGINT ignored does) must fail the test, not hang it.
+            rest = await gnk.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(60));
             Assert.True(gnk.WaitForExit(60_000), "gnk did not end after the signal");
         }
         finally

@@ -150,6 +150,33 @@ public class PcgTests
         Assert.True(Average(chosen) <= best * 1.02, $"cycle of {chosen} steps averages {Average(chosen):F4} s; the best averages {best:F4} s");
     }
 
+    // Under the cost rule a solve may take as long as the step that assembled; with an iteration cap there is no
+    // deadline (runs repeat bit for bit); CG past its deadline starts no iteration.
+    [Fact]
+    public void Cg_gives_up_once_it_has_taken_as_long_as_the_assembling_step()
+    {
+        var rule = new FactorRefresh(iterationCap: null);
+        Assert.True(rule.Due);
+        rule.Assembled(0.5);
+        Assert.False(rule.Due);
+        double budget = (rule.Deadline() - System.Diagnostics.Stopwatch.GetTimestamp()) / (double)System.Diagnostics.Stopwatch.Frequency;
+        Assert.InRange(budget, 0.4, 0.5);
+        Assert.Equal(long.MaxValue, new FactorRefresh(iterationCap: 10).Deadline());
+
+        var (network, data, w) = Problem();
+        using (data)
+        using (var model = new TwoLayerSiluRegression(network, data.TrainX, data.TrainY))
+        {
+            var r = new double[model.SampleCount];
+            var jacobian = model.Linearize(w, r);
+            var cg = new ConjugateGradient(model.SampleCount, model.ParameterCount);
+            var outcome = cg.Solve(jacobian, 1e-3, IdentityPreconditioner.Instance, r, new double[model.SampleCount], 1e-10, 100,
+                deadline: System.Diagnostics.Stopwatch.GetTimestamp() - 1);
+            Assert.Equal(CgOutcome.Stagnated, outcome);
+            Assert.Equal(0, cg.Iterations);
+        }
+    }
+
     // One CG iteration to 1e-15 cannot converge: every iterative step falls back to the exact one, counted as a retry.
     [Theory]
     [InlineData(GaussNewtonSolver.Pcg)]
