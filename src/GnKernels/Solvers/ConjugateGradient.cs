@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics.Tensors;
 using GnKernels.Linalg;
 using GnKernels.Models;
@@ -37,12 +38,12 @@ internal sealed class ConjugateGradient(int rows, int columns)
 
     /// <summary>
     /// z ≈ (J·W·Jᵀ + εI)⁻¹·b with W = diag(<paramref name="metricInverse"/>) (P entries; empty: W = I),
-    /// preconditioned by <paramref name="preconditioner"/>, starting from z = 0 or, with <paramref name="warmStart"/>, from the z passed in (one product more; along a run of small steps the last
-    /// step's z is close to this one's). <paramref name="transposedZ"/> (P entries, or empty) receives W·Jᵀz, the GN
+    /// preconditioned by <paramref name="preconditioner"/>, starting from z = 0 or, with <paramref name="warmStart"/>,
+    /// from the z passed in (one product more; along a run of small steps the last step's z is close to this one's). <paramref name="transposedZ"/> (P entries, or empty) receives W·Jᵀz, the GN
     /// step's direction, without a product of its own: every product forms W·Jᵀp on its way, so W·Jᵀz is summed as
     /// W·Jᵀz₀ + Σ αₖ·W·Jᵀpₖ alongside z (what the caller would otherwise pay one more pass over J for; its rounding
     /// differs from Jᵀ applied to the final z by a few ULPs of the terms). Past <paramref name="deadline"/> (a
-    /// <see cref="System.Diagnostics.Stopwatch"/> timestamp) no further iteration starts. A caller that has formed
+    /// <see cref="Stopwatch"/> timestamp) no further iteration starts. A caller that has formed
     /// W·Jᵀz₀ and J·W·Jᵀz₀ for the warm start (batched with products of its own) passes them as
     /// <paramref name="startTransposed"/> and <paramref name="startKernel"/>, and the start costs no product.
     /// </summary>
@@ -61,7 +62,7 @@ internal sealed class ConjugateGradient(int rows, int columns)
                 startTransposed.CopyTo(_parameters);
                 TensorPrimitives.MultiplyAdd(z, epsilon, startKernel, _product);
             }
-            TensorPrimitives.Subtract(b, _product, _residual); // r = b − (J·Jᵀ + εI)z
+            TensorPrimitives.Subtract(b, _product, _residual); // r = b − (J·W·Jᵀ + εI)z
             if (tracked) _parameters.CopyTo(transposedZ);
         }
         else
@@ -75,7 +76,7 @@ internal sealed class ConjugateGradient(int rows, int columns)
         Precondition(preconditioner);
         _preconditioned.CopyTo(_direction, 0);
         double rz = TensorPrimitives.Dot<double>(_residual, _preconditioned);
-        while (Iterations < maxIterations && (deadline == long.MaxValue || System.Diagnostics.Stopwatch.GetTimestamp() < deadline))
+        while (Iterations < maxIterations && (deadline == long.MaxValue || Stopwatch.GetTimestamp() < deadline))
         {
             Iterations++;
             Apply(jacobian, epsilon, metricInverse, _direction, _product);
