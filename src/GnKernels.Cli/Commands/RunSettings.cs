@@ -120,15 +120,18 @@ internal sealed record RunSettings
     }
 
     /// <summary>
-    /// With `--solver auto`, the exact step where its N×N matrices fit the budget (on the machines measured, PCG did
-    /// not beat it below N = 2000; docs/performance.md), and the Nyström-preconditioned CG where they do not. With
-    /// nystrom or cg, the activations are recomputed a chunk at a time (whole multiples of 4096 rows) where storing all N
-    /// rows of Φ and E would not fit.
+    /// With `--solver auto`, where the N×N matrices fit the budget: pcg for Arbel's fixed step from N = 500 on, the
+    /// exact step otherwise; the Nyström-preconditioned CG where they do not fit. A fixed step moves w by λ/N of the GN
+    /// step, so an earlier factor keeps preconditioning well: pcg took 0.76 of the exact run's time at N = 500 and
+    /// 0.29–0.44 at N = 2000 (docs/performance.md); the line search's full steps age the factor at once, and there the
+    /// exact step was never slower. With nystrom or cg, the activations are recomputed a chunk at a time (whole
+    /// multiples of 4096 rows) where storing all N rows of Φ and E would not fit.
     /// </summary>
     public RunSettings ResolveSolver()
     {
+        var dense = GaussNewtonStep == GaussNewtonStepRule.Fixed && N >= PcgFromN ? GaussNewtonSolver.Pcg : GaussNewtonSolver.Exact;
         var resolved = !AutoSolver ? this
-            : this with { Solver = FootprintBytes(GaussNewtonSolver.Exact) <= BudgetBytes ? GaussNewtonSolver.Exact : GaussNewtonSolver.Nystrom };
+            : this with { Solver = FootprintBytes(dense) <= BudgetBytes ? dense : GaussNewtonSolver.Nystrom };
         var solver = resolved.Solver;
         if (solver is not (GaussNewtonSolver.Nystrom or GaussNewtonSolver.Cg) || resolved.FootprintBytes(solver) <= BudgetBytes) return resolved;
         const int block = TwoLayerSiluLinearization.ProductRowBlock;
@@ -138,12 +141,15 @@ internal sealed record RunSettings
         return resolved with { ActivationRows = (int)Math.Clamp(rows, block, N) };
     }
 
+    /// <summary>The N from which `--solver auto` takes pcg for Arbel's fixed step.</summary>
+    private const int PcgFromN = 500;
+
     /// <summary>What `--solver auto` chose and why, and whether the activations are recomputed; null if neither.</summary>
     public string? SolverNote()
     {
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         string? auto = !AutoSolver ? null : string.Create(inv,
-            $"solver auto: {(Solver == GaussNewtonSolver.Nystrom ? "nystrom" : "exact")} (the exact step would need {FootprintBytes(GaussNewtonSolver.Exact) / (1 << 30):F1} GiB; the budget is {BudgetBytes / (1 << 30):F1})");
+            $"solver auto: {Solver.ToString().ToLowerInvariant()} ({(Solver == GaussNewtonSolver.Pcg ? $"Arbel's fixed step at N ≥ {PcgFromN}; " : "")}the dense forms would need {FootprintBytes(GaussNewtonSolver.Exact) / (1 << 30):F1} GiB; the budget is {BudgetBytes / (1 << 30):F1})");
         string? streaming = ActivationRows is not { } rows ? null : string.Create(inv,
             $"activations recomputed {rows} rows at a time (storing all of Φ and E would need {16.0 * N * M / (1 << 30):F1} GiB)");
         return auto is null ? streaming : streaming is null ? auto : auto + "; " + streaming;

@@ -167,14 +167,16 @@ public class GnkContractTests
     }
 
     [Theory]
-    [InlineData("200", "solver auto: exact")]
-    [InlineData("30000", "solver auto: nystrom")]
-    public void Solver_auto_takes_the_exact_step_where_its_matrices_fit_and_nystrom_where_not(string n, string expected)
+    [InlineData("200", "backtracking", "solver auto: exact")]
+    [InlineData("600", "backtracking", "solver auto: exact")]
+    [InlineData("600", "fixed", "solver auto: pcg (Arbel's fixed step")]
+    [InlineData("30000", "fixed", "solver auto: nystrom")]
+    public void Solver_auto_takes_a_dense_step_where_its_matrices_fit_and_nystrom_where_not(string n, string step, string expected)
     {
         // A 4 GiB heap limit makes the choice the same on every machine: N = 30,000 needs 13 GiB for the exact step.
         var limit = new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x100000000" };
         var (exit, stdout, stderr) = Gnk.Run(limit, "train", "--solver", "auto", "--n", n, "--m", "20", "--max-iter", "1", "--test", "0",
-            "--out", Folder("auto-" + n));
+            "--step", step, "--out", Folder("auto-" + n + step));
         Assert.True(exit == 0, stderr);
         Assert.Contains(expected, stdout);
     }
