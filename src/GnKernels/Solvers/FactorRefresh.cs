@@ -34,9 +34,6 @@ internal sealed class FactorRefresh(int? iterationCap)
         Due = iterationCap is { } cap ? iterations > cap : RefreshAfter(seconds, _cycleSeconds, _cycleSteps);
     }
 
-    /// <summary>Refresh at the next step whatever the costs.</summary>
-    public void Expire() => Due = true;
-
     /// <summary>The cost rule: this step cost more than the cycle's average step so far.</summary>
     internal static bool RefreshAfter(double stepSeconds, double cycleSeconds, int cycleSteps) => stepSeconds > cycleSeconds / cycleSteps;
 }
