@@ -16,9 +16,16 @@ internal sealed class MixedPrecisionDirection(StepContext context) : IGaussNewto
     private readonly ConjugateGradient _cg = new(context.N, context.P);
     private readonly double[] _z = new double[context.N];
     private ExactDirection? _exact;
+    private CholeskyPreconditioner? _exactFactor;
     private bool _iterative;
 
     public ReadOnlySpan<double> SolveVector => _iterative ? _z : _exact!.SolveVector;
+
+    /// <summary>The last step's factor, float32 or (after a fallback) double: what <see cref="PcgDirection"/> preconditions with.</summary>
+    public IPreconditioner Factor => _iterative ? _single : _exactFactor ??= new CholeskyPreconditioner(_exact!.System.Factorization);
+
+    /// <summary>The Ritz vector of the last step's λ_min estimate, or empty.</summary>
+    public ReadOnlySpan<double> RitzVector => _iterative ? _single.RitzVector : _exact!.System.RitzVector;
 
     public IterationRecord Compute(StepContext c, int k, ref PhaseClock clock, Span<double> direction)
     {

@@ -4,32 +4,39 @@ namespace GnKernels.Solvers;
 
 /// <summary>
 /// <see cref="GaussNewtonSolver.Pcg"/>: conjugate gradients on (A + εI)z = r with matrix-free products, preconditioned
-/// by the Cholesky factor of the last assembled matrix (<see cref="ExactDirection"/>), assembled again as
-/// <see cref="FactorRefresh"/> decides; when CG fails that step is the exact one, counted as a retry.
+/// by the Cholesky factor of the last assembled matrix (float32 by <see cref="MixedPrecisionDirection"/> for the
+/// two-layer network, double by <see cref="ExactDirection"/> otherwise), assembled again as <see cref="FactorRefresh"/>
+/// decides; when CG fails that step is the refreshing one, counted as a retry.
 /// </summary>
 internal sealed class PcgDirection(StepContext context) : IGaussNewtonDirection
 {
-    private readonly ExactDirection _exact = new(context);
+    // The refreshing step: float32 assembly and factor with CG refinement for the two-layer network (about 0.75 of a
+    // double assembly's time, and as good a preconditioner: its rounding is far below the drift between refreshes),
+    // the exact double step for any other Jacobian. Chosen at the first step.
+    private IGaussNewtonDirection? _refresher;
     private readonly ConjugateGradient _cg = new(context.N, context.P);
     private const int Batch = 4;
     private readonly double[] _z = new double[context.N], _eigenvector = new double[context.N], _partner = new double[context.N];
     // Batches: up to four N-vectors in (r, v, w, z₀) and their Jᵀ out; up to two of those in again and their J out.
     private readonly double[] _rows = new double[Batch * context.N], _parameters = new double[Batch * context.P], _kernel = new double[2 * context.N];
     private readonly FactorRefresh _refresh = new(context.Options.PreconditionerRefreshIterations);
-    private CholeskyPreconditioner? _factor;
+    private IPreconditioner? _factor;
+    private double _refreshDamping;
     // _eigenvector follows λ_min's eigenvector between assemblies, with _partner the direction it moves along next.
     private bool _iterative, _eigenvectorTracked, _partnerTracked;
 
-    public ReadOnlySpan<double> SolveVector => _iterative ? _z : _exact.SolveVector;
+    public ReadOnlySpan<double> SolveVector => _iterative ? _z : _refresher!.SolveVector;
 
     public IterationRecord Compute(StepContext c, int k, ref PhaseClock clock, Span<double> direction)
     {
         // Due until the first assembly, so the factor exists whenever it is not.
         if (!_refresh.Due && Iterative(c, k, ref clock, direction) is { } record) return record;
         bool fallback = !_refresh.Due;
-        record = _exact.Compute(c, k, ref clock, direction);
-        _factor ??= new CholeskyPreconditioner(_exact.System.Factorization); // the factor object is reused
-        _refresh.Assembled(_exact.Seconds);
+        _refresher ??= c.Jacobian is Models.TwoLayerSiluLinearization ? new MixedPrecisionDirection(c) : new ExactDirection(c);
+        record = _refresher.Compute(c, k, ref clock, direction);
+        _factor = _refresher is MixedPrecisionDirection mixed ? mixed.Factor : _factor ?? new CholeskyPreconditioner(((ExactDirection)_refresher).System.Factorization);
+        _refreshDamping = record.Damping;
+        _refresh.Assembled(record.NtkSeconds + record.FactorSeconds + record.SolveSeconds);
         (_iterative, _eigenvectorTracked) = (false, false);
         return record with { PreconditionerRefreshed = true, Retries = record.Retries + (fallback ? 1 : 0) };
     }
@@ -66,7 +73,7 @@ internal sealed class PcgDirection(StepContext context) : IGaussNewtonDirection
         if (needAv && !partner) lambdaMin = FirstRayleighRitz(c, lambdaMin, _kernel.AsSpan(0, n));
         else _partnerTracked = needAv && NextPartner(lambdaMin, _kernel.AsSpan(0, n));
 
-        double epsilon = given ?? (track ? ArbelDamping.Choose(lambdaMin, options.DampingFloor) : _exact.Damping);
+        double epsilon = given ?? (track ? ArbelDamping.Choose(lambdaMin, options.DampingFloor) : _refreshDamping);
         var outcome = _cg.Solve(c.Jacobian, epsilon, _factor!, c.Residual, _z, options.CgTolerance, options.CgMaxIterations, warmStart: warm,
             transposedZ: direction, deadline: _refresh.Deadline(),
             startTransposed: warm ? Parameters(count - 1) : default, startKernel: warm ? _kernel.AsSpan((products - 1) * n, n) : default);
@@ -93,7 +100,12 @@ internal sealed class PcgDirection(StepContext context) : IGaussNewtonDirection
     {
         if (!_eigenvectorTracked)
         {
-            ReadOnlySpan<double> ritz = _exact.System.RitzVector;
+            ReadOnlySpan<double> ritz = _refresher switch
+            {
+                MixedPrecisionDirection mixed => mixed.RitzVector,
+                ExactDirection exact => exact.System.RitzVector,
+                _ => default,
+            };
             if (ritz.IsEmpty) return false;
             ritz.CopyTo(_eigenvector);
             (_eigenvectorTracked, _partnerTracked) = (true, false);
@@ -164,5 +176,5 @@ internal sealed class PcgDirection(StepContext context) : IGaussNewtonDirection
         return true;
     }
 
-    public void Dispose() => _exact.Dispose();
+    public void Dispose() => _refresher?.Dispose();
 }

@@ -56,6 +56,9 @@ internal sealed class SinglePrecisionFactor : IPreconditioner, IDisposable
         return double.IsNaN(smallestEigenvalue) ? floor : ArbelDamping.Choose(smallestEigenvalue, floor);
     }
 
+    /// <summary>The Ritz vector of the last λ_min estimate (unit length), or empty if there was none.</summary>
+    public ReadOnlySpan<double> RitzVector => _lanczos is null ? default : _lanczos.RitzVector;
+
     /// <summary>Start the next λ_min estimate from <paramref name="vector"/> (e.g. the previous iterate's Ritz vector).</summary>
     public void StartLanczosFrom(ReadOnlySpan<double> vector) => (_lanczos ??= new SmallestEigenvalue((int)_matrix.Rows)).StartFrom(vector);
 

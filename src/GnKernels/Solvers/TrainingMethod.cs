@@ -47,7 +47,9 @@ public enum GaussNewtonSolver
 
     /// <summary>
     /// Preconditioned conjugate gradients on (J·Jᵀ + εI)z = r with matrix-free products, preconditioned by the Cholesky
-    /// factor of an earlier step's matrix, refreshed once a step costs more than the average step since the last
+    /// factor of an earlier step's matrix — for <see cref="Models.TwoLayerSilu"/> assembled and factored in float32 as
+    /// <see cref="Mixed"/> does, its step refined by CG (half the memory, about 0.75 of a double assembly's time), for
+    /// other models in double — refreshed once a step costs more than the average step since the last
     /// assembly, that one included (or see <see cref="TrainingOptions.PreconditionerRefreshIterations"/>); between
     /// assemblies Arbel's ε comes from an eigenvector estimate carried from step to step. A failed solve falls back to
     /// the exact step (counted in <see cref="IterationRecord.Retries"/>). Kernel form only. It pays where assembling

@@ -96,8 +96,9 @@ public class PcgTests
                 Assert.True(Math.Abs(pcg.Records[k].TrainLoss - exact.Records[k].TrainLoss) <= 0.01 * exact.Records[k].TrainLoss,
                     $"iteration {k}: pcg {pcg.Records[k].TrainLoss:E6} vs exact {exact.Records[k].TrainLoss:E6}");
             Assert.True(pcg.Records[1].PreconditionerRefreshed); // the first step builds the preconditioner
-            Assert.True(pcg.Records.Skip(2).Count(r => r.LinearIterations > 0) > 20, "most steps should be iterative");
-            Assert.All(pcg.Records.Where(r => r.LinearIterations > 0), r => Assert.False(r.PreconditionerRefreshed));
+            Assert.True(pcg.Records.Skip(2).Count(r => !r.PreconditionerRefreshed) > 20, "most steps should reuse the factor");
+            // Every step solves by CG: a refresh refines its float32 factor's z, the others precondition with that factor.
+            Assert.All(pcg.Records.Skip(1), r => Assert.True(r.LinearIterations > 0, $"iteration {r.Iteration}"));
 
             // A refresh threshold of 0 refreshes after every iterative solve: steps alternate.
             var alternating = Trainer.Train(network, data, wRefresh, exactOptions with { LinearSolver = GaussNewtonSolver.Pcg, PreconditionerRefreshIterations = 0, MaxIterations = 9 });
