@@ -19,15 +19,15 @@ internal static class HiddenLayer
     internal const int Chunk = 512;
 
     /// <summary>
-    /// The M×d hidden weights U of w (row i = uᵢ) as Uᵀ into the first d rows of <paramref name="inputsByUnit"/> (M
-    /// columns): the layout the row passes read.
+    /// The M×d hidden weights U of w (row i = uᵢ) as Uᵀ into d rows of <paramref name="inputsByUnit"/> (M columns) from
+    /// <paramref name="firstRow"/> on: the layout the row passes and the products read.
     /// </summary>
-    public static void TransposeUnits(ReadOnlySpan<double> unitsByInput, DenseMatrix<double> inputsByUnit)
+    public static void TransposeUnits(ReadOnlySpan<double> unitsByInput, DenseMatrix<double> inputsByUnit, int firstRow = 0)
     {
         int m = (int)inputsByUnit.Cols, d = unitsByInput.Length / m;
         for (int k = 0; k < d; k++)
         {
-            Span<double> row = inputsByUnit.Row(k);
+            Span<double> row = inputsByUnit.Row(firstRow + k);
             for (int i = 0; i < m; i++) row[i] = unitsByInput[i * d + k];
         }
     }

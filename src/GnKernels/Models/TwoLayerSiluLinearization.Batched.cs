@@ -25,11 +25,7 @@ public sealed partial class TwoLayerSiluLinearization
         for (int c = 0; c < count; c++)
         {
             ReadOnlySpan<double> direction = directions.Slice(c * p, p);
-            for (int k = 0; k < _d; k++)
-            {
-                Span<double> row = b.UnitsByInput.Row(c * perUnit + k);
-                for (int i = 0; i < _m; i++) row[i] = direction[i * _d + k];
-            }
+            HiddenLayer.TransposeUnits(direction[.._model.BiasOffset], b.UnitsByInput, c * perUnit);
             if (_model.HasBias) direction[_model.BiasOffset.._model.OutputWeightsOffset].CopyTo(b.UnitsByInput.Row(c * perUnit + _d));
             direction[_model.OutputWeightsOffset..].CopyTo(b.OutputWeights.Row(c));
         }
@@ -46,14 +42,7 @@ public sealed partial class TwoLayerSiluLinearization
         {
             Span<double> result = results.Slice(c * _n, _n);
             b.Outputs.Row(c)[.._n].CopyTo(result);
-            for (int n = 0; n < _n; n++)
-            {
-                ReadOnlySpan<double> xn = x.Row(n);
-                double sum = 0;
-                for (int k = 0; k < _d; k++) sum += xn[k] * b.UnitProducts[c * perUnit + k, n];
-                if (_model.HasBias) sum += b.UnitProducts[c * perUnit + _d, n];
-                result[n] += s * sum;
-            }
+            AddInputTerms(x, b.UnitProducts, c * perUnit, result);
         }
     }
 
@@ -89,18 +78,9 @@ public sealed partial class TwoLayerSiluLinearization
             for (int c = 0; c < count; c++)
             {
                 Span<double> result = results.Slice(c * p, p);
-                Span<double> gv = result[_model.OutputWeightsOffset..], gu = result[.._model.BiasOffset];
+                Span<double> gv = result[_model.OutputWeightsOffset..];
                 TensorPrimitives.Add(gv, b.OutputWeights.Row(c), gv);
-                for (int k = 0; k < _d; k++)
-                {
-                    ReadOnlySpan<double> g = b.UnitsByInput.Row(c * perUnit + k);
-                    for (int i = 0; i < _m; i++) gu[i * _d + k] += g[i];
-                }
-                if (_model.HasBias)
-                {
-                    Span<double> gb = result[_model.BiasOffset.._model.OutputWeightsOffset];
-                    TensorPrimitives.Add(gb, b.UnitsByInput.Row(c * perUnit + _d), gb);
-                }
+                AddUnitGradient(b.UnitsByInput, c * perUnit, result);
             }
         }
     }

@@ -144,13 +144,42 @@ public sealed partial class TwoLayerSiluLinearization : IJacobian, IDisposable, 
                 0.0, new SubMatrix<double>(_unitProducts, 0, p, n0, rows));
             Blas.Gemv(s, SubMatrix<double>.RowsOf(_phi, n0, rows), Transpose.None, dv, 0.0, result.Slice(n0, rows));
         }
+        AddInputTerms(x, _unitProducts, 0, result);
+    }
+
+    /// <summary>
+    /// result[n] += s·Σₖ X̃ₙₖ·(E·δŨₖ)ₙ, the hidden weights' part of (J·δw)ₙ, with (E·δŨₖ)ₙ in rows
+    /// <paramref name="firstRow"/> … of <paramref name="unitProducts"/> (one row per input, the bias's last).
+    /// </summary>
+    private void AddInputTerms(DenseMatrix<double> x, DenseMatrix<double> unitProducts, int firstRow, Span<double> result)
+    {
+        double s = _model.Scale;
         for (int n = 0; n < _n; n++)
         {
             ReadOnlySpan<double> xn = x.Row(n);
             double sum = 0;
-            for (int k = 0; k < _d; k++) sum += xn[k] * _unitProducts[k, n];
-            if (_model.HasBias) sum += _unitProducts[_d, n];
+            for (int k = 0; k < _d; k++) sum += xn[k] * unitProducts[firstRow + k, n];
+            if (_model.HasBias) sum += unitProducts[firstRow + _d, n];
             result[n] += s * sum;
+        }
+    }
+
+    /// <summary>
+    /// sum[U, b] += the hidden weights' part of Jᵀz from <paramref name="unitGradient"/>'s rows <paramref name="firstRow"/> …
+    /// (one row per input over the M units, the bias's last), scattered into w's unit-major layout.
+    /// </summary>
+    private void AddUnitGradient(DenseMatrix<double> unitGradient, int firstRow, Span<double> sum)
+    {
+        Span<double> gu = sum[.._model.BiasOffset];
+        for (int j = 0; j < _d; j++)
+        {
+            ReadOnlySpan<double> g = unitGradient.Row(firstRow + j);
+            for (int i = 0; i < _m; i++) gu[i * _d + j] += g[i];
+        }
+        if (_model.HasBias)
+        {
+            Span<double> gb = sum[_model.BiasOffset.._model.OutputWeightsOffset];
+            TensorPrimitives.Add(gb, unitGradient.Row(firstRow + _d), gb);
         }
     }
 
@@ -176,7 +205,7 @@ public sealed partial class TwoLayerSiluLinearization : IJacobian, IDisposable, 
     {
         var x = CheckEvaluated();
         double s = _model.Scale;
-        Span<double> gv = sum[_model.OutputWeightsOffset..], gu = sum[.._model.BiasOffset];
+        Span<double> gv = sum[_model.OutputWeightsOffset..];
         Span<double> part = _unitScratch;
         int p = (int)_scaledX.Cols;
         for (int n0 = 0; n0 < _n; n0 += ProductRowBlock)
@@ -192,16 +221,7 @@ public sealed partial class TwoLayerSiluLinearization : IJacobian, IDisposable, 
             }
             Blas.Gemm(s, SubMatrix<double>.RowsOf(_scaledX, n0, rows), Transpose.Transposed, SubMatrix<double>.RowsOf(_weighted, n0, rows), Transpose.None,
                 0.0, _unitGradient);
-            for (int j = 0; j < _d; j++)
-            {
-                ReadOnlySpan<double> g = _unitGradient.Row(j);
-                for (int i = 0; i < _m; i++) gu[i * _d + j] += g[i];
-            }
-            if (_model.HasBias)
-            {
-                Span<double> gb = sum[_model.BiasOffset.._model.OutputWeightsOffset];
-                TensorPrimitives.Add(gb, _unitGradient.Row(_d), gb);
-            }
+            AddUnitGradient(_unitGradient, 0, sum);
         }
     }
 
