@@ -55,7 +55,8 @@ internal interface ILanes<TSelf, T>
     static abstract bool SignStepIsInteger { get; }
     /// <summary>
     /// log2 of the number of entries in the table of 2^(j/2^bits) that the exp reduction uses: 0 for none (2^k
-    /// only, and a long polynomial), 4 on Vector512 with AVX-512 (a 16-entry in-register permute, and a short one).
+    /// only, and a long polynomial), 4 on Vector512 with AVX-512 (a 16-entry in-register permute, and a short one),
+    /// 3 for one Vector256 per step with AVX2 (8 entries, one register per permute).
     /// </summary>
     static abstract int ExpTableBits { get; }
     /// <summary>

@@ -12,7 +12,8 @@ namespace GnKernels.Simd;
 // call the runtime's vector intrinsics directly, never each other, so a kernel costs the JIT one inlinee per
 // operation (its inline budget is tight).
 // Pow2FromShifted moves the integer k from the mantissa into the exponent field: (bits(k + shifter) + bias) << mantissaBits;
-// Vector512 with AVX-512 instead looks up 2^(j/16) (Pow2Table) and adds ⌊k/16⌋ to its exponent.
+// Vector512 with AVX-512 instead looks up 2^(j/16) (Pow2Table) and adds ⌊k/16⌋ to its exponent, and one Vector256 per
+// step with AVX2 (Lanes256x1) 2^(j/8), within the reach of AVX2's one-register permute.
 
 internal readonly struct Lanes512<T>(Vector512<T> a, Vector512<T> b) : ILanes<Lanes512<T>, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
@@ -261,13 +262,27 @@ internal readonly struct Lanes256x1<T>(Vector256<T> a) : ILanes<Lanes256x1<T>, T
         : new(Vector256.AndNot(Vector256.Create(1.0f), Vector256.ShiftRightArithmetic(x._a.AsInt32(), 31).AsSingle()).As<float, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256x1<T> MinNative(Lanes256x1<T> a, Lanes256x1<T> b) => new(Vector256.MinNative(a._a, b._a));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256x1<T> MaxNative(Lanes256x1<T> a, Lanes256x1<T> b) => new(Vector256.MaxNative(a._a, b._a));
-    public static int ExpTableBits => 0;
+    public static int ExpTableBits => Avx2.IsSupported ? 3 : 0;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256x1<T> Pow2FromShifted(Lanes256x1<T> s, out Lanes256x1<T> tableError)
     {
-        tableError = default;
-        return typeof(T) == typeof(double)
-            ? new(((s._a.AsInt64() + Vector256.Create(1023L)) << 52).As<long, T>())
-            : new(((s._a.AsInt32() + Vector256.Create(127)) << 23).As<int, T>());
+        if (!Avx2.IsSupported)
+        {
+            tableError = default;
+            return typeof(T) == typeof(double)
+                ? new(((s._a.AsInt64() + Vector256.Create(1023L)) << 52).As<long, T>())
+                : new(((s._a.AsInt32() + Vector256.Create(127)) << 23).As<int, T>());
+        }
+        if (typeof(T) == typeof(double))
+        {
+            // vpermd reads the low 3 bits of each 32-bit index: k's low half, repeated in both halves of its lane.
+            Vector256<int> j = Avx2.Shuffle(s._a.AsInt32(), 0b10_10_00_00);
+            Vector256<int> entry = Avx2.Blend(Avx2.PermuteVar8x32(Pow2Table.EighthsLowHalves, j), Avx2.PermuteVar8x32(Pow2Table.EighthsHighHalves, j), 0b1010_1010);
+            tableError = new(Avx2.PermuteVar8x32(Pow2Table.EighthsErrorHighHalves, j).As<int, T>());
+            return new((entry.AsInt64() + (s._a.AsInt64() << 49)).As<long, T>());
+        }
+        Vector256<int> k = s._a.AsInt32();
+        tableError = new(Avx2.PermuteVar8x32(Pow2Table.EighthsSingleError, k).As<float, T>());
+        return new((Avx2.PermuteVar8x32(Pow2Table.EighthsSingleBits, k) + (k << 20)).As<int, T>());
     }
 }
 

@@ -3,7 +3,10 @@ using System.Runtime.Intrinsics;
 
 namespace GnKernels.Simd;
 
-/// <summary>2^(j/16), j = 0 … 15, rounded to double and float, with each entry's relative rounding error.</summary>
+/// <summary>
+/// 2^(j/16), j = 0 … 15, rounded to double and float, with each entry's relative rounding error (AVX-512's
+/// two-register permutes); and 2^(j/8), j = 0 … 7, for AVX2, whose permute (vpermd) picks 32-bit lanes from one register.
+/// </summary>
 internal static class Pow2Table
 {
     // Entry j holds bits(2^(j/16)) − j·2^48 (float: − j·2^19): adding the shifted k's bits moved up by 48 (19) puts
@@ -40,4 +43,33 @@ internal static class Pow2Table
         1.7114270889351246e-08f, -3.047683350132502e-08f, 5.233334210430485e-09f, 6.10759176566944e-09f, -1.4719605090363075e-08f, -5.258795177098818e-09f, -6.128259677495862e-09f, 5.140609271592211e-09f);
     }
 
+    // AVX2: entry j holds bits(2^(j/8)) − j·2^49 (float: − j·2^20), the same construction for ⌊k/8⌋. A double's two
+    // 32-bit halves come from two tables, each permuted by j repeated in both halves of its lane.
+    internal static Vector256<int> EighthsLowHalves
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector256.Create(0x00000000, 0x3C7D517B, 0x0A31B715, unchecked((int)0xD5362A27), 0x667F3BCD, 0x422AA0DB, unchecked((int)0x995AD3AD), unchecked((int)0xDCFBA487));
+    }
+    internal static Vector256<int> EighthsHighHalves
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector256.Create(0x3FF00000, 0x3FEF72B8, 0x3FEF06FE, 0x3FEEBFDA, 0x3FEEA09E, 0x3FEEACE5, 0x3FEEE89F, 0x3FEF5818);
+    }
+    /// <summary>The high halves of the double entries' errors: permuted like the entries, each lane reads its high half
+    /// twice, which changes an error below 2⁻⁵³ by less than 2⁻²⁰ of itself.</summary>
+    internal static Vector256<int> EighthsErrorHighHalves
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector256.Create(0x00000000, unchecked((int)0xBC801B15), 0x3C834D75, 0x3C7690CE, unchecked((int)0xBC93B3EF), 0x3C8DB72F, 0x3C8C1A77, 0x3C74A385);
+    }
+    internal static Vector256<int> EighthsSingleBits
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector256.Create(0x3F800000, 0x3F7B95C2, 0x3F7837F0, 0x3F75FED7, 0x3F7504F3, 0x3F75672A, 0x3F7744FD, 0x3F7AC0C7);
+    }
+    internal static Vector256<float> EighthsSingleError
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector256.Create(0.0f, -1.199215748926008e-08f, 3.1934181521364735e-08f, -3.0990719324108795e-08f, 1.7114270889351246e-08f, 5.233334210430485e-09f, -1.4719605090363075e-08f, -6.128259677495862e-09f);
+    }
 }

@@ -20,7 +20,8 @@ namespace GnKernels.Simd;
 /// drivers overlap across steps.
 /// e^{−a} = 2^(k/16)·e^r on Vector512 (k = round(−16a/ln2); 2^(j/16), j = k mod 16, from a 16-entry table by an
 /// in-register permute, <see cref="Pow2Table"/>; e^r − 1 on |r| ≤ ln2/32 by a minimax polynomial of degree 6 for
-/// double and 3 for float, error 1.2·10⁻¹⁷ and 2·10⁻⁹) and 2^k·e^r on the other widths (|r| ≤ ln2/2,
+/// double and 3 for float, error 1.2·10⁻¹⁷ and 2·10⁻⁹), 2^(k/8)·e^r on one Vector256 per step with AVX2 (8 entries,
+/// |r| ≤ ln2/16, degree 7 / 4, 4.9·10⁻¹⁸ / 1.7·10⁻¹⁰), and 2^k·e^r on the other widths (|r| ≤ ln2/2,
 /// degree 11 / 6, 3·10⁻¹⁸ / 2·10⁻⁹); r by Cody–Waite (ln2 split so k·ln2_hi is exact); coefficients from a Remez
 /// exchange in 50-digit arithmetic. t underflows long before silu and silu' do (a ≳ 708 in double), so the
 /// kernels work with t·2^o (o = 76 for double, 40 for float; exact) and scale by 2^(−o) in their last FMA, exact
@@ -35,7 +36,7 @@ internal static class SiluMath
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Start<TV, T>(TV x) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        ScaledExp<TV, T>(MinusA<TV, T>(x));
+        ExpTail<TV, T>(ExpHead<TV, T>(x, out TV scaleUp, out TV tableError), scaleUp, tableError);
 
     /// <summary>−a = −|x| clamped at −<see cref="Clamp{T}"/> (NaN passes).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -65,29 +66,42 @@ internal static class SiluMath
     }
 
     /// <summary>
-    /// e^{−a}·2^o from −a ∈ [−<see cref="Clamp{T}"/>, 0] (NaN passes): 2^o keeps it normal for every clamped a, where
-    /// e^{−a} itself may round to a subnormal or 0.
+    /// The first half of <see cref="Start{TV, T}"/>, the range reduction of −a = −|x| clamped at −<see cref="Clamp{T}"/>
+    /// (NaN passes): r, and 2^(k/2^b)·2^o with its table entry's relative error (zero without a table), so that
+    /// e^{−a}·2^o = scaleUp·e^(r + tableError). 2^o keeps it normal for every clamped a, where e^{−a} itself may round
+    /// to a subnormal or 0. The drivers run the two halves a step apart where the registers allow.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV ScaledExp<TV, T>(TV minusA) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    public static TV ExpHead<TV, T>(TV x, out TV scaleUp, out TV tableError) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         // k = round(−a·2^b·log2 e) via the shifter; r = −a − k·ln2/2^b (two steps, exact first product), so
-        // e^{−a} = 2^⌊k/2^b⌋ · 2^(j/2^b) · e^r with j = k mod 2^b (b = ExpTableBits: 4 or 0).
+        // e^{−a} = 2^⌊k/2^b⌋ · 2^(j/2^b) · e^r with j = k mod 2^b (b = ExpTableBits: 4, 3 or 0).
         bool isDouble = typeof(T) == typeof(double);
-        bool table = TV.ExpTableBits == 4;
+        double entries = TableEntries<TV, T>();
+        TV minusA = MinusA<TV, T>(x);
         // The shifter carries the scaling's o·2^b, so kShifted holds k + o·2^b (exactly: the spacing there is 1) and
         // goes to Pow2FromShifted as it is, one addition fewer per vector than adding o·2^b to it.
-        TV shifter = TV.Constant((isDouble ? 6755399441055744.0 : 12582912.0) + (isDouble ? 76 : 40) * (table ? 16 : 1));
-        TV kShifted = TV.MultiplyAdd(minusA, TV.Constant(table ? 16 * 1.4426950408889634 : 1.4426950408889634), shifter);
+        TV shifter = TV.Constant((isDouble ? 6755399441055744.0 : 12582912.0) + (isDouble ? 76 : 40) * entries);
+        TV kShifted = TV.MultiplyAdd(minusA, TV.Constant(entries * 1.4426950408889634), shifter);
         TV k = TV.Subtract(kShifted, shifter);
         double ln2Hi = isDouble ? -6.93147180369123816490e-01 : -0.693359375, ln2Lo = isDouble ? -1.90821492927058770002e-10 : 2.12194440e-4;
-        TV r = TV.MultiplyAdd(k, TV.Constant(table ? ln2Hi / 16 : ln2Hi), minusA);
-        r = TV.MultiplyAdd(k, TV.Constant(table ? ln2Lo / 16 : ln2Lo), r);
-        TV scaleUp = TV.Pow2FromShifted(kShifted, out TV tableError);
-        return table
+        TV r = TV.MultiplyAdd(k, TV.Constant(ln2Hi / entries), minusA);
+        r = TV.MultiplyAdd(k, TV.Constant(ln2Lo / entries), r);
+        scaleUp = TV.Pow2FromShifted(kShifted, out tableError);
+        return r;
+    }
+
+    /// <summary>The second half of <see cref="Start{TV, T}"/>: e^{−a}·2^o from <see cref="ExpHead{TV, T}"/>'s parts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV ExpTail<TV, T>(TV r, TV scaleUp, TV tableError) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        TV.ExpTableBits > 0
             ? TV.FusedMultiplyAdd(scaleUp, ExpMinusOneShort<TV, T>(r, tableError), scaleUp)
             : TV.Multiply(ExpPolynomial<TV, T>(r), scaleUp);
-    }
+
+    /// <summary>2^b, the number of entries in the width's table of 2^(j/2^b) (1 without one), as a JIT-time constant.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double TableEntries<TV, T>() where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        TV.ExpTableBits switch { 4 => 16.0, 3 => 8.0, _ => 1.0 };
 
     /// <summary>2^(−o), o = 76 for double and 40 for float: undoes the scaling that keeps t·2^o normal.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -178,18 +192,30 @@ internal static class SiluMath
             ? TV.FusedMultiplyAdd(TV.Multiply(minusA, TV.Constant(-ScaleDown<T>())), tau, minusA)
             : TV.Multiply(minusA, reciprocal);
 
-    // e^r − 1 on the table's |r| ≤ ln2/32 (+ rounding), of degree 6 for double, 3 for float; the caller adds 1 inside
-    // its last FMA. Double: r + δ + r²·(p0 + r²·(p1 + r²·c6)) with p0, p1 linear in r: three FMA levels after r², one
-    // more than Estrin's form with r⁴, but one multiplication fewer. Degree 6 errs by 1.2·10⁻¹⁷, a tenth of an ULP
-    // below 1 (degree 7: 10⁻²⁰), and saves an FMA; the results' maxima stay below 1.5 ULP (silu and silu').
-    // Coefficients: Remez exchange in 50-digit arithmetic on |r| ≤ 0.02167. The table
-    // entry's rounding error δ joins r only in the lowest term: T·e^{r+δ} = 2^(j/16)·e^r to O(δ²), and the powers of r
-    // need not see it.
+    // e^r − 1 on the table's |r| ≤ ln2/32 (16 entries; + rounding), of degree 6 for double, 3 for float; the caller adds
+    // 1 inside its last FMA. Double: r + δ + r²·(p0 + r²·(p1 + r²·c6)) with p0, p1 linear in r: three FMA levels after
+    // r², one more than Estrin's form with r⁴, but one multiplication fewer. Degree 6 errs by 1.2·10⁻¹⁷, a tenth of an
+    // ULP below 1 (degree 7: 10⁻²⁰), and saves an FMA; the results' maxima stay below 1.5 ULP (silu and silu').
+    // With 8 entries (|r| ≤ ln2/16) the same forms one degree higher: 7 for double (4.9·10⁻¹⁸), 4 for float (1.7·10⁻¹⁰).
+    // Coefficients: Remez exchange in 50-digit arithmetic on |r| ≤ 0.02167 and 0.04333, each rounded to T. The table
+    // entry's rounding error δ joins r only in the lowest term: T·e^{r+δ} = 2^(j/2^b)·e^r to O(δ²), and the powers of
+    // r need not see it.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV ExpMinusOneShort<TV, T>(TV r, TV tableError) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         TV r2 = TV.Multiply(r, r);
         TV rPlusError = TV.Add(r, tableError);
+        if (TV.ExpTableBits == 3)
+        {
+            if (typeof(T) == typeof(double))
+            {
+                TV q0 = TV.MultiplyAdd(C<TV, T>(0.1666666666666701), r, C<TV, T>(0.5000000000000308));
+                TV q1 = TV.MultiplyAdd(C<TV, T>(0.008333333321797766), r, C<TV, T>(0.04166666656284644));
+                TV q2 = TV.MultiplyAdd(C<TV, T>(0.0001984230463732591), r, C<TV, T>(0.0013889820207978508));
+                return TV.MultiplyAdd(r2, TV.MultiplyAdd(TV.MultiplyAdd(q2, r2, q1), r2, q0), rPlusError);
+            }
+            return TV.MultiplyAdd(r2, TV.MultiplyAdd(C<TV, T>(0.04167063534259796), r2, TV.MultiplyAdd(C<TV, T>(0.1666802614927292), r, C<TV, T>(0.5))), rPlusError);
+        }
         if (typeof(T) == typeof(double))
         {
             TV p0 = TV.MultiplyAdd(C<TV, T>(0.1666666666441406), r, C<TV, T>(0.5000000000000006));

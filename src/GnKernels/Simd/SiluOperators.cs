@@ -3,27 +3,42 @@ using System.Runtime.CompilerServices;
 
 namespace GnKernels.Simd;
 
-// Operator structs: what each SiLU kernel computes per lane group, in two stages. The drivers own loops and tails,
-// and issue Start for the next step before Finish of the current one (see ElementwiseDriver).
+// Operator structs: what each SiLU kernel computes per lane group, in stages. The drivers own loops and tails, and
+// issue the exp (Start, or its Head and Tail) for later steps before Finish of the current one (see ElementwiseDriver).
 
-internal interface IUnaryOperator<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+/// <summary>
+/// What every SiLU operator starts with, t·2^o = e^{−|x|}·2^o (<see cref="SiluMath.Start{TV, T}"/>), whole or as its
+/// two halves for the loops that run them a step apart; defined once, so the stages of every loop agree bit for bit.
+/// </summary>
+internal interface IExpStart<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static virtual TV Start<TV>(TV x) where TV : struct, ILanes<TV, T> => SiluMath.Start<TV, T>(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static virtual TV Head<TV>(TV x, out TV scaleUp, out TV tableError) where TV : struct, ILanes<TV, T> =>
+        SiluMath.ExpHead<TV, T>(x, out scaleUp, out tableError);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static virtual TV Tail<TV>(TV r, TV scaleUp, TV tableError) where TV : struct, ILanes<TV, T> =>
+        SiluMath.ExpTail<TV, T>(r, scaleUp, tableError);
+}
+
+internal interface IUnaryOperator<T> : IExpStart<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <summary>Whether the operator's chain is short enough for four vectors per step on Vector512
     /// (<see cref="Lanes512x4{T}"/>); the longer ones spill there.</summary>
     static abstract bool WideSteps { get; }
-    static abstract TV Start<TV>(TV x) where TV : struct, ILanes<TV, T>;
     static abstract TV Finish<TV>(TV x, TV started) where TV : struct, ILanes<TV, T>;
 }
 
-internal interface IUnaryTwoOutputOperator<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal interface IUnaryTwoOutputOperator<T> : IExpStart<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    static abstract TV Start<TV>(TV x) where TV : struct, ILanes<TV, T>;
     static abstract TV Finish<TV>(TV x, TV started, out TV second) where TV : struct, ILanes<TV, T>;
 }
 
-internal interface IBinaryOperator<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal interface IBinaryOperator<T> : IExpStart<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    static abstract TV Start<TV>(TV x) where TV : struct, ILanes<TV, T>;
     static abstract TV Finish<TV>(TV x, TV y, TV started) where TV : struct, ILanes<TV, T>;
 }
 
@@ -32,18 +47,12 @@ internal readonly struct SiluOperator<T> : IUnaryOperator<T> where T : unmanaged
     public static bool WideSteps => true;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV Start<TV>(TV x) where TV : struct, ILanes<TV, T> => SiluMath.Start<TV, T>(x);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Finish<TV>(TV x, TV started) where TV : struct, ILanes<TV, T> => SiluMath.Value<TV, T>(x, started);
 }
 
 internal readonly struct SiluDerivativeOperator<T> : IUnaryOperator<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static bool WideSteps => false;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV Start<TV>(TV x) where TV : struct, ILanes<TV, T> => SiluMath.Start<TV, T>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Finish<TV>(TV x, TV started) where TV : struct, ILanes<TV, T>
@@ -56,9 +65,6 @@ internal readonly struct SiluDerivativeOperator<T> : IUnaryOperator<T> where T :
 internal readonly struct SiluWithDerivativeOperator<T> : IUnaryTwoOutputOperator<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV Start<TV>(TV x) where TV : struct, ILanes<TV, T> => SiluMath.Start<TV, T>(x);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Finish<TV>(TV x, TV started, out TV derivative) where TV : struct, ILanes<TV, T> =>
         SiluMath.ValueAndDerivative<TV, T>(x, started, out derivative);
 }
@@ -66,9 +72,6 @@ internal readonly struct SiluWithDerivativeOperator<T> : IUnaryTwoOutputOperator
 /// <summary>dx = upstream ∘ silu'(x).</summary>
 internal readonly struct SiluBackwardOperator<T> : IBinaryOperator<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV Start<TV>(TV x) where TV : struct, ILanes<TV, T> => SiluMath.Start<TV, T>(x);
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Finish<TV>(TV x, TV upstream, TV started) where TV : struct, ILanes<TV, T>
     {
