@@ -5,7 +5,8 @@ using BenchmarkDotNet.Running;
 using GnKernels.Benchmarks.Support;
 
 // `--describe` prints this process's platform (used for each ISA job's environment); `--isa-jobs` runs every
-// benchmark under the process-level ISA settings of IsaJobs; `--short` picks the short suite's sizes (Suite).
+// benchmark under the process-level ISA settings of IsaJobs; `--short` picks the short suite's sizes and `--paths V256`
+// the SIMD paths of the SiLU benchmarks (Suite).
 // Everything else goes to BenchmarkDotNet.
 if (args is ["--describe"])
 {
@@ -14,6 +15,17 @@ if (args is ["--describe"])
 }
 IsaJobs.Enabled = args.Contains("--isa-jobs");
 Suite.Short = args.Contains("--short");
+int pathsAt = Array.IndexOf(args, "--paths");
+if (pathsAt >= 0)
+{
+    if (pathsAt + 1 >= args.Length || !args[pathsAt + 1].Split(',').All(p => Enum.TryParse<GnKernels.Simd.SimdPath>(p, out _)))
+    {
+        Console.Error.WriteLine("--paths takes a comma-separated list of SIMD paths: Scalar, V128, V256, V512 (e.g. --paths V256).");
+        return 2;
+    }
+    Suite.PathsChosen = [.. args[pathsAt + 1].Split(',').Select(Enum.Parse<GnKernels.Simd.SimdPath>)];
+    args = [.. args.Take(pathsAt), .. args.Skip(pathsAt + 2)];
+}
 args = [.. args.Where(a => a is not "--isa-jobs" and not "--short")];
 
 // Every report starts with the platform description, so results from different machines are comparable.

@@ -19,7 +19,8 @@ public class SiluPlacementBenchmarks
     private int _x, _y, _dy;
 
     [Params(0, 32, 64, 256, 2048, 4064)] public int Offset;
-    [Params(SimdPath.V256, SimdPath.V512)] public SimdPath Path;
+    [ParamsSource(nameof(Paths))] public SimdPath Path;
+    public static IEnumerable<SimdPath> Paths => Suite.Paths([SimdPath.V256, SimdPath.V512]);
 
     public static double ElementCount(string method, IReadOnlyDictionary<string, object> p) => N;
 

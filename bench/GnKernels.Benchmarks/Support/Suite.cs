@@ -10,4 +10,11 @@ public static class Suite
     public static bool Short { get; set; }
 
     public static IEnumerable<T> Sizes<T>(T[] shortSizes, T[] fullSizes) => Short ? shortSizes : fullSizes;
+
+    /// <summary>The SIMD paths named by <c>--paths V256,V512</c> (all of a benchmark's otherwise): in a process without
+    /// AVX-512, say, only the paths the hardware runs, without the emulated Vector512 that would take most of the run.</summary>
+    public static GnKernels.Simd.SimdPath[]? PathsChosen { get; set; }
+
+    public static IEnumerable<GnKernels.Simd.SimdPath> Paths(GnKernels.Simd.SimdPath[] all) =>
+        PathsChosen is null ? all : all.Where(PathsChosen.Contains);
 }
