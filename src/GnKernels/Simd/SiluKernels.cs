@@ -13,7 +13,8 @@ namespace GnKernels.Simd;
 /// or more is written with non-temporal stores (it is not left in the cache).
 /// Accuracy, measured against a double-double reference in the tests (sweep of [−750, 750] plus random points):
 /// silu within 1.6 ULP (double) and 1.7 ULP (float) wherever the result is a normal number, for both the
-/// forward-only and the fused kernel; on AVX-512 (table-driven exp) 1.49 ULP (double). silu' within 1.9 ULP wherever
+/// forward-only and the fused kernel; with a table-driven exp 1.49 ULP (double, AVX-512) and 1.42 / 1.48 ULP (double /
+/// float, Vector256 with AVX2 only). silu' within 1.9 ULP wherever
 /// the result is normal and |x − x0| ≥ 0.25, with x0 ≈ −1.27846 its zero; nearer x0 within 2 + 0.25/|x − x0| ULP:
 /// any evaluation of σ·(1 + x·(1 − σ)) cancels there and magnifies the exp's rounding error by σ/|silu'|, so the
 /// error exceeds 2 ULP on about [−1.354, −1.037], while the absolute error stays about 10⁻¹⁷ (4.5·10⁻¹⁸ at the double
