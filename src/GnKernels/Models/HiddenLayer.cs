@@ -53,13 +53,17 @@ internal static class HiddenLayer
         bool wholeRow = weightedDerivatives is not null && AffineSiluKernels.Serves(path, m);
         for (int n = start; n < end; n++)
         {
-            Span<double> phi = activations.Row(n - rowOffset);
+            // Z's row in registers only where the registers allow (AffineSiluKernels); otherwise a chunk at a time, two
+            // rows together where two are left, so each chunk of Uᵀ read from L2 serves both (AffineKernels.TwoRows).
+            // The same bits every way.
+            bool pair = !wholeRow && n + 1 < end;
+            Span<double> phi = activations.Row(n - rowOffset), phi2 = pair ? activations.Row(n + 1 - rowOffset) : default;
             Span<double> e = weightedDerivatives is null ? default : weightedDerivatives.Row(n - rowOffset);
-            // Z's row in registers only where the registers allow (AffineSiluKernels); the same bits either way.
+            Span<double> e2 = weightedDerivatives is null || !pair ? default : weightedDerivatives.Row(n + 1 - rowOffset);
             if (wholeRow) AffineSiluKernels.Row(path, x.Row(n), uTransposed.AsSpan(), (int)uTransposed.Cols, 0, bias, outputWeights, phi, e);
-            double sum = 0;
-            // Otherwise a chunk at a time, so that z, Φ, E and v stay in L1 across the three passes: whole rows of
-            // M = 5000 (3 × 40 KB) went through L2 for each of them. f is summed per chunk on both ways.
+            double sum = 0, sum2 = 0;
+            // A chunk at a time, so that z, Φ, E and v stay in L1 across the three passes: whole rows of M = 5000
+            // (3 × 40 KB) went through L2 for each of them. f is summed per chunk on both ways.
             for (int c0 = 0; c0 < m; c0 += Chunk)
             {
                 int count = Math.Min(Chunk, m - c0);
@@ -67,13 +71,35 @@ internal static class HiddenLayer
                 ReadOnlySpan<double> v = outputWeights.Slice(c0, count);
                 if (!wholeRow)
                 {
-                    PreActivation(x.Row(n), uTransposed, bias.IsEmpty ? bias : bias.Slice(c0, count), z, c0);
-                    if (e.IsEmpty) SiluKernels.Silu(z, z);
-                    else SiluKernels.SiluWithWeightedDerivative(z, v, z, e.Slice(c0, count), path);
+                    ReadOnlySpan<double> b = bias.IsEmpty ? bias : bias.Slice(c0, count);
+                    if (pair)
+                    {
+                        Span<double> z2 = phi2.Slice(c0, count);
+                        AffineKernels.TwoRows(x.Row(n), x.Row(n + 1), uTransposed.AsSpan(), (int)uTransposed.Cols, c0, b, z, z2);
+                        Activate(z, v, ChunkOf(e, c0, count), path);
+                        Activate(z2, v, ChunkOf(e2, c0, count), path);
+                        sum2 += TensorPrimitives.Dot(z2, v);
+                    }
+                    else
+                    {
+                        PreActivation(x.Row(n), uTransposed, b, z, c0);
+                        Activate(z, v, ChunkOf(e, c0, count), path);
+                    }
                 }
                 sum += TensorPrimitives.Dot(z, v);
             }
             f[n - rowOffset] = scale * sum;
+            if (pair) f[++n - rowOffset] = scale * sum2; // the pair's second row: the loop moves past it
         }
     }
+
+    /// <summary>z ← silu(z) in place; with <paramref name="e"/>, also e ← silu'(z)·v (σ evaluated once).</summary>
+    private static void Activate(Span<double> z, ReadOnlySpan<double> v, Span<double> e, SimdPath path)
+    {
+        if (e.IsEmpty) SiluKernels.Silu(z, z);
+        else SiluKernels.SiluWithWeightedDerivative(z, v, z, e, path);
+    }
+
+    /// <summary>Columns c0 … c0 + count − 1 of a row, or empty for an absent (empty) row.</summary>
+    private static Span<double> ChunkOf(Span<double> row, int c0, int count) => row.IsEmpty ? default : row.Slice(c0, count);
 }
