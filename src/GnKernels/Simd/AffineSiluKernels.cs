@@ -83,7 +83,7 @@ internal static class AffineSiluKernels
             }
             if (k > 0)
             {
-                TV.Store(SiluMath.ValueAndDerivative<TV, double>(held, heldStarted, out TV derivative), ref phi, heldAt);
+                TV.Store(SiluMath.ValueAndDerivative<TV, double>(held, SiluMath.MinusA<TV, double>(held), heldStarted, out TV derivative), ref phi, heldAt);
                 TV.Store(TV.Multiply(derivative, TV.Load(ref w, heldAt)), ref e, heldAt);
             }
             (held, heldStarted, heldAt) = (z, started, at);

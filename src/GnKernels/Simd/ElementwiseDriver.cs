@@ -259,7 +259,7 @@ internal static class ElementwiseDriver
                 started = TOp.Start(v);
             }
             if (Lag<T, TV>() == 0) { held = v; heldStarted = started; heldAt = at; }
-            if (k >= Lag<T, TV>()) StoreStep(TOp.Finish(held, heldStarted), y, heldAt, TMode.StreamFirst && OnVectorGrid(heldAt, last));
+            if (k >= Lag<T, TV>()) StoreStep(TOp.Finish(held, TOp.MinusA(held), heldStarted), y, heldAt, TMode.StreamFirst && OnVectorGrid(heldAt, last));
             if (Lag<T, TV>() == 1) { held = v; heldStarted = started; heldAt = at; }
         }
         if (TMode.StreamFirst) Sse.StoreFence();
@@ -290,7 +290,10 @@ internal static class ElementwiseDriver
             if (k < steps) started = TOp.Start(StepInput<T, TV>(ref x, at, last, edges));
             if (Lag<T, TV>() == 0) { heldStarted = started; heldAt = at; }
             if (k >= Lag<T, TV>())
-                StoreStep(TOp.Finish(StepInput<T, TV>(ref x, heldAt, last, edges), heldStarted), y, heldAt, TMode.StreamFirst && OnVectorGrid(heldAt, last));
+            {
+                TV input = StepInput<T, TV>(ref x, heldAt, last, edges);
+                StoreStep(TOp.Finish(input, TOp.MinusA(input), heldStarted), y, heldAt, TMode.StreamFirst && OnVectorGrid(heldAt, last));
+            }
             if (Lag<T, TV>() == 1) { heldStarted = started; heldAt = at; }
         }
         if (TMode.StreamFirst) Sse.StoreFence();
@@ -319,7 +322,7 @@ internal static class ElementwiseDriver
             if (k >= Lag<T, TV>())
             {
                 bool onGrid = OnVectorGrid(heldAt, last);
-                StoreStep(TOp.Finish(held, heldStarted, out TV second), y1, heldAt, TMode.StreamFirst && onGrid);
+                StoreStep(TOp.Finish(held, TOp.MinusA(held), heldStarted, out TV second), y1, heldAt, TMode.StreamFirst && onGrid);
                 // The weights are no output, so they are read when the step is finished, not held from its start.
                 if (TWeights.Apply) second = TV.Multiply(second, TV.Load(ref w, heldAt));
                 StoreStep(second, y2, heldAt, TMode.StreamSecond && onGrid);
@@ -349,7 +352,7 @@ internal static class ElementwiseDriver
                 started = TOp.Start(a);
             }
             if (Lag<T, TV>() == 0) { held1 = a; held2 = b; heldStarted = started; heldAt = at; }
-            if (k >= Lag<T, TV>()) StoreStep(TOp.Finish(held1, held2, heldStarted), y, heldAt, TMode.StreamFirst && OnVectorGrid(heldAt, last));
+            if (k >= Lag<T, TV>()) StoreStep(TOp.Finish(held1, TOp.MinusA(held1), held2, heldStarted), y, heldAt, TMode.StreamFirst && OnVectorGrid(heldAt, last));
             if (Lag<T, TV>() == 1) { held1 = a; held2 = b; heldStarted = started; heldAt = at; }
         }
         if (TMode.StreamFirst) Sse.StoreFence();
@@ -388,14 +391,15 @@ internal static class ElementwiseDriver
         TV.Store(TV.Load(ref x, last), ref *lastCopy, 0);
         fixed (T* xp = &x)
         {
-            TV r = default, scaleUp = default, tableError = default, started = default;
+            TV r = default, scaleUp = default, tableError = default, started = default, minusA = default, finishMinusA = default;
             for (nuint k = 0; k < steps + 2; k++)
             {
-                TV nextR = TOp.Head(TV.Load(ref x, StagedAt(k, step, last)), out TV nextScaleUp, out TV nextTableError);
+                TV nextMinusA = TOp.MinusA(TV.Load(ref x, StagedAt(k, step, last)));
+                TV nextR = TOp.Head(nextMinusA, out TV nextScaleUp, out TV nextTableError);
                 TV nextStarted = TOp.Tail(r, scaleUp, tableError);
                 nuint at = StagedAt(k - 2, step, last);
-                TV.Store(TOp.Finish(FinishInput<T, TV>(xp, at, last, lastCopy), started), ref *FinishOutput(k, y, at, scratch), 0);
-                (r, scaleUp, tableError, started) = (nextR, nextScaleUp, nextTableError, nextStarted);
+                TV.Store(TOp.Finish(FinishInput<T, TV>(xp, at, last, lastCopy), finishMinusA, started), ref *FinishOutput(k, y, at, scratch), 0);
+                (r, scaleUp, tableError, started, minusA, finishMinusA) = (nextR, nextScaleUp, nextTableError, nextStarted, nextMinusA, minusA);
             }
         }
     }
@@ -411,17 +415,18 @@ internal static class ElementwiseDriver
         TV.Store(TV.Load(ref x, last), ref *lastCopy, 0);
         fixed (T* xp = &x)
         {
-            TV r = default, scaleUp = default, tableError = default, started = default;
+            TV r = default, scaleUp = default, tableError = default, started = default, minusA = default, finishMinusA = default;
             for (nuint k = 0; k < steps + 2; k++)
             {
-                TV nextR = TOp.Head(TV.Load(ref x, StagedAt(k, step, last)), out TV nextScaleUp, out TV nextTableError);
+                TV nextMinusA = TOp.MinusA(TV.Load(ref x, StagedAt(k, step, last)));
+                TV nextR = TOp.Head(nextMinusA, out TV nextScaleUp, out TV nextTableError);
                 TV nextStarted = TOp.Tail(r, scaleUp, tableError);
                 nuint at = StagedAt(k - 2, step, last);
-                TV.Store(TOp.Finish(FinishInput<T, TV>(xp, at, last, lastCopy), started, out TV second), ref *FinishOutput(k, y1, at, scratch), 0);
+                TV.Store(TOp.Finish(FinishInput<T, TV>(xp, at, last, lastCopy), finishMinusA, started, out TV second), ref *FinishOutput(k, y1, at, scratch), 0);
                 // The weights are no output, so they are read where the step is finished, as in the other loops.
                 if (TWeights.Apply) second = TV.Multiply(second, TV.Load(ref w, at));
                 TV.Store(second, ref *FinishOutput(k, y2, at, scratch + TV.Count), 0);
-                (r, scaleUp, tableError, started) = (nextR, nextScaleUp, nextTableError, nextStarted);
+                (r, scaleUp, tableError, started, minusA, finishMinusA) = (nextR, nextScaleUp, nextTableError, nextStarted, nextMinusA, minusA);
             }
         }
     }
@@ -437,14 +442,15 @@ internal static class ElementwiseDriver
         TV.Store(TV.Load(ref x2, last), ref *lastCopy2, 0);
         fixed (T* xp1 = &x1, xp2 = &x2)
         {
-            TV r = default, scaleUp = default, tableError = default, started = default;
+            TV r = default, scaleUp = default, tableError = default, started = default, minusA = default, finishMinusA = default;
             for (nuint k = 0; k < steps + 2; k++)
             {
-                TV nextR = TOp.Head(TV.Load(ref x1, StagedAt(k, step, last)), out TV nextScaleUp, out TV nextTableError);
+                TV nextMinusA = TOp.MinusA(TV.Load(ref x1, StagedAt(k, step, last)));
+                TV nextR = TOp.Head(nextMinusA, out TV nextScaleUp, out TV nextTableError);
                 TV nextStarted = TOp.Tail(r, scaleUp, tableError);
                 nuint at = StagedAt(k - 2, step, last);
-                TV.Store(TOp.Finish(FinishInput<T, TV>(xp1, at, last, lastCopy1), FinishInput<T, TV>(xp2, at, last, lastCopy2), started), ref *FinishOutput(k, y, at, scratch), 0);
-                (r, scaleUp, tableError, started) = (nextR, nextScaleUp, nextTableError, nextStarted);
+                TV.Store(TOp.Finish(FinishInput<T, TV>(xp1, at, last, lastCopy1), finishMinusA, FinishInput<T, TV>(xp2, at, last, lastCopy2), started), ref *FinishOutput(k, y, at, scratch), 0);
+                (r, scaleUp, tableError, started, minusA, finishMinusA) = (nextR, nextScaleUp, nextTableError, nextStarted, nextMinusA, minusA);
             }
         }
     }

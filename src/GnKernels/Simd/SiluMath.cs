@@ -36,26 +36,26 @@ internal static class SiluMath
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Start<TV, T>(TV x) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        ExpTail<TV, T>(ExpHead<TV, T>(x, out TV scaleUp, out TV tableError), scaleUp, tableError);
+        ExpTail<TV, T>(ExpHead<TV, T>(MinusA<TV, T>(x), out TV scaleUp, out TV tableError), scaleUp, tableError);
 
     /// <summary>−a = −|x| clamped at −<see cref="Clamp{T}"/> (NaN passes).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV MinusA<TV, T>(TV x) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+    public static TV MinusA<TV, T>(TV x) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
         // Native max (one instruction, unlike IEEE's three) with x second: the x86 form returns the second operand
         // when either is NaN, so NaN flows through.
         TV.MaxNative(TV.Constant(-Clamp<T>()), TV.NegativeAbs(x));
 
     /// <summary>
-    /// What both kernels' second stage starts from: −a, max(x, 0) and 1 + t exactly, as d − minusDError, from
-    /// t·2^o (<see cref="Start{TV, T}"/>); remainders take −d by negated FMAs. −a is formed again rather than
-    /// carried: two short operations against two more registers per step held across the stages.
+    /// What both kernels' second stage starts from besides −a (<see cref="MinusA{TV, T}"/>, which the callers pass in):
+    /// max(x, 0) and 1 + t exactly, as d − minusDError, from t·2^o (<see cref="Start{TV, T}"/>); remainders take −d by
+    /// negated FMAs. The two-stage loops form −a again at the finish (two short operations against two more registers
+    /// held across the stages); the three-stage loops, whose finish has the registers, hold it from the head.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Denominator<TV, T>(TV x, TV tUp, out TV minusA, out TV xPos, out TV d, out TV minusDError)
+    private static void Denominator<TV, T>(TV x, TV tUp, out TV xPos, out TV d, out TV minusDError)
         where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         TV one = TV.Constant(1.0);
-        minusA = MinusA<TV, T>(x);
         // max(−0, x) is −0 for x &lt; 0 (every negative x ends ≤ −0), x itself for x ≥ 0, ±∞ and NaN.
         xPos = TV.MaxNative(TV.Constant(-0.0), x);
         // t = tUp·2^(−o) is exact wherever it matters (normal), so the unfused form off FMA hardware gives the same d
@@ -72,13 +72,12 @@ internal static class SiluMath
     /// to a subnormal or 0. The drivers run the two halves a step apart where the registers allow.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV ExpHead<TV, T>(TV x, out TV scaleUp, out TV tableError) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    public static TV ExpHead<TV, T>(TV minusA, out TV scaleUp, out TV tableError) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         // k = round(−a·2^b·log2 e) via the shifter; r = −a − k·ln2/2^b (two steps, exact first product), so
         // e^{−a} = 2^⌊k/2^b⌋ · 2^(j/2^b) · e^r with j = k mod 2^b (b = ExpTableBits: 4, 3 or 0).
         bool isDouble = typeof(T) == typeof(double);
         double entries = TableEntries<TV, T>();
-        TV minusA = MinusA<TV, T>(x);
         // The shifter carries the scaling's o·2^b, so kShifted holds k + o·2^b (exactly: the spacing there is 1) and
         // goes to Pow2FromShifted as it is, one addition fewer per vector than adding o·2^b to it.
         TV shifter = TV.Constant((isDouble ? 6755399441055744.0 : 12582912.0) + (isDouble ? 76 : 40) * entries);
@@ -121,9 +120,9 @@ internal static class SiluMath
     /// rounding: w rounded once more costs at most half an ULP of w ≤ the result, nothing on the negative side.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV Value<TV, T>(TV x, TV tUp) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    public static TV Value<TV, T>(TV x, TV minusA, TV tUp) where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Denominator<TV, T>(x, tUp, out TV minusA, out TV xPos, out TV d, out TV minusDError);
+        Denominator<TV, T>(x, tUp, out TV xPos, out TV d, out TV minusDError);
         // −(−a·t·2^o) by a negated FMA with 0: positive with one rounding, and +0 (not −0) at a = 0.
         TV numerator = TV.NegatedMultiplyAdd(minusA, tUp, TV.Constant(0.0));
         // The product's rounding error, negated (numerator − a·t·2^o, exact), so no negation of the numerator is needed.
@@ -148,10 +147,10 @@ internal static class SiluMath
     /// own error, by σ/|silu'| (<see cref="SiluKernels"/>: 2 + 0.25/|x − x0| ULP).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV ValueAndDerivative<TV, T>(TV x, TV tUp, out TV derivative)
+    public static TV ValueAndDerivative<TV, T>(TV x, TV minusA, TV tUp, out TV derivative)
         where TV : struct, ILanes<TV, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Denominator<TV, T>(x, tUp, out TV minusA, out TV xPos, out TV d, out TV minusDError);
+        Denominator<TV, T>(x, tUp, out TV xPos, out TV d, out TV minusDError);
         TV one = TV.Constant(1.0);
         TV reciprocal = TV.ReciprocalEstimate(d);
         TV tau = Quotient<TV, T>(tUp, d, reciprocal);
