@@ -63,13 +63,7 @@ internal static class AffineKernels
         int j = 0;
         for (; j <= n - 4 * w; j += 4 * w)
         {
-            Vector256<double> s0, s1, s2, s3;
-            if (hasBias)
-            {
-                s0 = Vector256.LoadUnsafe(ref br, (nuint)j); s1 = Vector256.LoadUnsafe(ref br, (nuint)(j + w));
-                s2 = Vector256.LoadUnsafe(ref br, (nuint)(j + 2 * w)); s3 = Vector256.LoadUnsafe(ref br, (nuint)(j + 3 * w));
-            }
-            else s0 = s1 = s2 = s3 = Vector256<double>.Zero;
+            BiasOrZero(ref br, j, hasBias, out Vector256<double> s0, out Vector256<double> s1, out Vector256<double> s2, out Vector256<double> s3);
             Vector256<double> t0 = s0, t1 = s1, t2 = s2, t3 = s3;
             for (int k = 0; k < x1.Length; k++)
             {
@@ -138,13 +132,7 @@ internal static class AffineKernels
         int j = 0;
         for (; j <= n - 4 * w; j += 4 * w)
         {
-            Vector256<double> s0, s1, s2, s3;
-            if (hasBias)
-            {
-                s0 = Vector256.LoadUnsafe(ref br, (nuint)j); s1 = Vector256.LoadUnsafe(ref br, (nuint)(j + w));
-                s2 = Vector256.LoadUnsafe(ref br, (nuint)(j + 2 * w)); s3 = Vector256.LoadUnsafe(ref br, (nuint)(j + 3 * w));
-            }
-            else s0 = s1 = s2 = s3 = Vector256<double>.Zero;
+            BiasOrZero(ref br, j, hasBias, out Vector256<double> s0, out Vector256<double> s1, out Vector256<double> s2, out Vector256<double> s3);
             for (int k = 0; k < x.Length; k++)
             {
                 var xk = Vector256.Create(x[k]);
@@ -166,5 +154,18 @@ internal static class AffineKernels
             sum.StoreUnsafe(ref zr, (nuint)j);
         }
         return n;
+    }
+
+    /// <summary>Four vectors of b from <paramref name="j"/> on, or zeros: where the Vector256 sums start.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BiasOrZero(ref double br, int j, bool hasBias, out Vector256<double> s0, out Vector256<double> s1, out Vector256<double> s2, out Vector256<double> s3)
+    {
+        const int w = 4;
+        if (hasBias)
+        {
+            s0 = Vector256.LoadUnsafe(ref br, (nuint)j); s1 = Vector256.LoadUnsafe(ref br, (nuint)(j + w));
+            s2 = Vector256.LoadUnsafe(ref br, (nuint)(j + 2 * w)); s3 = Vector256.LoadUnsafe(ref br, (nuint)(j + 3 * w));
+        }
+        else s0 = s1 = s2 = s3 = Vector256<double>.Zero;
     }
 }
