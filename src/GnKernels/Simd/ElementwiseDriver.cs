@@ -8,7 +8,8 @@ namespace GnKernels.Simd;
 /// <summary>
 /// Loops and tails for element-wise kernels, one per shape (1→1, 1→2, 2→1), generic over the width.
 /// One step is one lanes struct (two vectors of the width; four for the forward SiLU on Vector512 where the input
-/// holds four such steps), computed in two stages that the loops overlap across steps. The tail is one overlapping
+/// holds four such steps; one Vector256 without AVX-512), computed in two stages that the loops overlap across steps
+/// (three for the one-vector steps: the exp's head and tail, then the rest). The tail is one overlapping
 /// step ending at the last element. Inputs shorter than one two-vector step drop to the next narrower width, so the
 /// scalar loop handles at most 2·Vector128.Count − 1 elements. Outputs of <see cref="StreamingBytes"/> or more bypass
 /// the caches on AVX-512 machines.

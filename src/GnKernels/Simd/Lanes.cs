@@ -8,7 +8,7 @@ namespace GnKernels.Simd;
 // The widths. Each vector width holds 2 vectors (Lanes512x4, the forward's: 4; Lanes256x1 without AVX-512: 1) and
 // issues every operation for all of them back to back: the SiLU chain (exp polynomial, quotient, correction) is
 // latency-bound with one vector in flight, and independent twins interleaved in program order fill the out-of-order
-// window (without AVX-512, the drivers' pipelining of consecutive one-vector steps does that instead). The structs
+// window (without AVX-512, the drivers' three-stage loops over consecutive one-vector steps do that instead). The structs
 // call the runtime's vector intrinsics directly, never each other, so a kernel costs the JIT one inlinee per
 // operation (its inline budget is tight).
 // Pow2FromShifted moves the integer k from the mantissa into the exponent field: (bits(k + shifter) + bias) << mantissaBits;
@@ -227,8 +227,8 @@ internal readonly struct Lanes256<T>(Vector256<T> a, Vector256<T> b) : ILanes<La
 /// One Vector256 per step, for x86 without AVX-512. With 16 vector registers the two-vector step's chains spilled (36
 /// stack accesses per step in the forward, 54 in the fused kernel), and the 32-byte spill slots, on a stack aligned to
 /// 16 bytes only, straddle cache lines in some processes and not in others: the fused double kernel ran 2.1× slower in
-/// about one process in eight. One vector's chain fits the registers with the next step's exp started beside it (the
-/// drivers' software pipelining): no spill, and 15–23% faster in double.
+/// about one process in eight. One vector's chain fits the registers with the exps of the next two steps under way
+/// beside it (the drivers' three-stage loops): no spill.
 /// </summary>
 internal readonly struct Lanes256x1<T>(Vector256<T> a) : ILanes<Lanes256x1<T>, T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
