@@ -18,7 +18,7 @@ public class JacobianBenchmarks
     private const int N = 500, M = 5000, D = 10;
 
     private TwoLayerSiluLinearization _lin = null!;
-    private DenseMatrix<double> _x = null!, _a = null!;
+    private DenseMatrix<double> _x = null!, _a = null!, _unitsByInput = null!, _preActivations = null!;
     private double[] _w = null!, _direction = null!, _z = null!, _product = null!, _weights = null!;
     private double[] _directions = null!, _zs = null!, _products = null!, _outputs = null!; // three vectors each
 
@@ -29,6 +29,7 @@ public class JacobianBenchmarks
         nameof(Multiply) or nameof(MultiplyTransposed) => 2.0 * N * M * (D + 1), // GEMM of N×d×M plus Φ·δv
         nameof(MultiplyThree) or nameof(MultiplyTransposedThree) => 3 * 2.0 * N * M * (D + 1),
         nameof(WeightedNtk) or nameof(DsyrkTwoNByM) => 2.0 * N * N * M,
+        nameof(GemmPreActivations) => 2.0 * N * M * D,
         _ => 0,
     };
 
@@ -65,6 +66,8 @@ public class JacobianBenchmarks
         _lin = model.CreateLinearization(N);
         _lin.Evaluate(_x, _w);
         _a = new DenseMatrix<double>(N, N);
+        _unitsByInput = Seeded.Uniform(D, M, 3);
+        _preActivations = new DenseMatrix<double>(N, M);
     }
 
     [Benchmark(Description = "forward pass (GEMM + fused SiLU + GEMV)")]
@@ -109,6 +112,15 @@ public class JacobianBenchmarks
         return _a[0, 0];
     }
 
+    /// <summary>Z = X·Uᵀ by one DGEMM of inner dimension d into an N×M matrix: the forward pass's affine part done the
+    /// BLAS way, the yardstick its time is compared with (with the fused SiLU's rate over N·M elements).</summary>
+    [Benchmark(Description = "yardstick: GEMM Z = X·Uᵀ (N×d×M)")]
+    public double GemmPreActivations()
+    {
+        Blas.Gemm(1.0, _x, Transpose.None, _unitsByInput, Transpose.None, 0.0, _preActivations);
+        return _preActivations[0, 0];
+    }
+
     [Benchmark(Description = "yardstick: 2 DSYRK N×M")]
     public double DsyrkTwoNByM() => Yardsticks.TwoDsyrks(_lin, _a);
 
@@ -118,5 +130,7 @@ public class JacobianBenchmarks
         _lin.Dispose();
         _x.Dispose();
         _a.Dispose();
+        _unitsByInput.Dispose();
+        _preActivations.Dispose();
     }
 }
