@@ -18,7 +18,7 @@ Suite.Short = args.Contains("--short");
 int pathsAt = Array.IndexOf(args, "--paths");
 if (pathsAt >= 0)
 {
-    if (pathsAt + 1 >= args.Length || !args[pathsAt + 1].Split(',').All(p => Enum.TryParse<GnKernels.Simd.SimdPath>(p, out _)))
+    if (pathsAt + 1 >= args.Length || !args[pathsAt + 1].Split(',').All(p => Enum.TryParse(p, out GnKernels.Simd.SimdPath path) && Enum.IsDefined(path) && !int.TryParse(p, out _)))
     {
         Console.Error.WriteLine("--paths takes a comma-separated list of SIMD paths: Scalar, V128, V256, V512 (e.g. --paths V256).");
         return 2;

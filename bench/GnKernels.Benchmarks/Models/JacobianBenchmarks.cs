@@ -33,10 +33,12 @@ public class JacobianBenchmarks
         _ => 0,
     };
 
-    /// <summary>Bytes moved at least: the product passes read Φ and E (N×M doubles each), the forward pass writes them.</summary>
+    /// <summary>Bytes moved at least: the product passes read Φ and E (N×M doubles each), the forward pass writes them,
+    /// the GEMM yardstick writes Z.</summary>
     public static double ByteCount(string method, IReadOnlyDictionary<string, object> p) => method switch
     {
         nameof(Multiply) or nameof(MultiplyTransposed) or nameof(MultiplyThree) or nameof(MultiplyTransposedThree) or nameof(Evaluate) => 16.0 * N * M,
+        nameof(GemmPreActivations) => 8.0 * ((double)N * M + (double)N * D + (double)D * M), // Z written, X and Uᵀ read
         _ => 8 * (2.0 * N * M + (double)N * N / 2), // the NTKs: Φ and E read once, the lower half of A written
     };
 
