@@ -17,18 +17,13 @@ public sealed partial class TwoLayerSiluLinearization
     {
         var x = CheckEvaluated();
         JacobianChecks.Batch(this, directions, nameof(directions), Columns, results, Rows, count);
-        if (count == 1) { Multiply(directions, results); return; }
+        if (SkinnyProductPass.Available) { SkinnyMultiply(x, directions, results, count); return; }
+        if (count == 1) { BlasMultiply(x, directions, results); return; }
         var b = Batch(count);
-        int p = Columns, perUnit = (int)_directionTransposed.Rows, units = count * perUnit;
+        int perUnit = (int)_directionTransposed.Rows, units = count * perUnit;
+        SplitDirections(b, directions, count, 1.0);
         var dt = SubMatrix<double>.RowsOf(b.UnitsByInput, 0, units);
         var dv = SubMatrix<double>.RowsOf(b.OutputWeights, 0, count);
-        for (int c = 0; c < count; c++)
-        {
-            ReadOnlySpan<double> direction = directions.Slice(c * p, p);
-            HiddenLayer.TransposeUnits(direction[.._model.BiasOffset], b.UnitsByInput, c * perUnit);
-            if (_model.HasBias) direction[_model.BiasOffset.._model.OutputWeightsOffset].CopyTo(b.UnitsByInput.Row(c * perUnit + _d));
-            direction[_model.OutputWeightsOffset..].CopyTo(b.OutputWeights.Row(c));
-        }
         double s = _model.Scale;
         for (int n0 = 0; n0 < _n; n0 += ProductRowBlock)
         {
@@ -38,6 +33,29 @@ public sealed partial class TwoLayerSiluLinearization
             Blas.Gemm(s, dv, Transpose.None, SubMatrix<double>.RowsOf(_phi, n0, rows), Transpose.Transposed,
                 0.0, new SubMatrix<double>(b.Outputs, 0, count, n0, rows));
         }
+        GatherProducts(x, b, results, count);
+    }
+
+    /// <summary>
+    /// Each direction's per-unit input weights into rows c·(d+1) … of the batch's UnitsByInput (the bias's last) and
+    /// its output weights, times <paramref name="outputScale"/>, into row c of OutputWeights.
+    /// </summary>
+    private void SplitDirections(BatchScratch b, ReadOnlySpan<double> directions, int count, double outputScale)
+    {
+        int p = Columns, perUnit = (int)_directionTransposed.Rows;
+        for (int c = 0; c < count; c++)
+        {
+            ReadOnlySpan<double> direction = directions.Slice(c * p, p);
+            HiddenLayer.TransposeUnits(direction[.._model.BiasOffset], b.UnitsByInput, c * perUnit);
+            if (_model.HasBias) direction[_model.BiasOffset.._model.OutputWeightsOffset].CopyTo(b.UnitsByInput.Row(c * perUnit + _d));
+            TensorPrimitives.Multiply(direction[_model.OutputWeightsOffset..], outputScale, b.OutputWeights.Row(c));
+        }
+    }
+
+    /// <summary>J·δw for each direction from the batch's Outputs (s·Φ·δv) and UnitProducts (E·δŨ).</summary>
+    private void GatherProducts(DenseMatrix<double> x, BatchScratch b, Span<double> results, int count)
+    {
+        int perUnit = (int)_directionTransposed.Rows;
         for (int c = 0; c < count; c++)
         {
             Span<double> result = results.Slice(c * _n, _n);
@@ -51,11 +69,12 @@ public sealed partial class TwoLayerSiluLinearization
     {
         var x = CheckEvaluated();
         JacobianChecks.Batch(this, zs, nameof(zs), Rows, results, Columns, count);
-        if (count == 1) { MultiplyTransposed(zs, results); return; }
+        results.Clear();
+        if (SkinnyProductPass.Available) { SkinnyAccumulateTransposed(x, zs, results, count); return; }
+        if (count == 1) { BlasAccumulateTransposed(x, zs, results); return; }
         var b = Batch(count);
         int p = Columns, perUnit = (int)_directionTransposed.Rows, units = count * perUnit;
         for (int c = 0; c < count; c++) zs.Slice(c * _n, _n).CopyTo(b.Outputs.Row(c));
-        results.Clear();
         double s = _model.Scale;
         for (int n0 = 0; n0 < _n; n0 += ProductRowBlock)
         {
@@ -96,7 +115,8 @@ public sealed partial class TwoLayerSiluLinearization
     /// <summary>
     /// For c vectors: their per-unit input weights (c·(d+1) × M) or the transposed products' unit part; their output
     /// weights (c × M) or Φᵀ's part; the vectors of N (c × N: the zs in, or J's v part out); J's unit products
-    /// (c·(d+1) × N); the rows of X̃ scaled by each z (N × c·(d+1)).
+    /// (c·(d+1) × N); the rows of X̃ scaled by each z (N × c·(d+1)), or for the skinny kernels each s·z and then those
+    /// rows times s (N × c·(d+2)).
     /// </summary>
     private sealed class BatchScratch(int count, int n, int m, int perUnit) : IDisposable
     {
@@ -105,7 +125,7 @@ public sealed partial class TwoLayerSiluLinearization
         public DenseMatrix<double> OutputWeights { get; } = DenseMatrix<double>.CreateUninitialized(count, m);
         public DenseMatrix<double> Outputs { get; } = DenseMatrix<double>.CreateUninitialized(count, n);
         public DenseMatrix<double> UnitProducts { get; } = DenseMatrix<double>.CreateUninitialized(count * perUnit, n);
-        public DenseMatrix<double> ScaledInputs { get; } = DenseMatrix<double>.CreateUninitialized(n, count * perUnit);
+        public DenseMatrix<double> ScaledInputs { get; } = DenseMatrix<double>.CreateUninitialized(n, count * (perUnit + 1));
 
         public void Dispose()
         {

@@ -124,14 +124,20 @@ public sealed partial class TwoLayerSiluLinearization : IJacobian, IDisposable, 
 
     /// <inheritdoc/>
     /// <remarks>
-    /// (J·δw)ₙ = s·[Φₙ·δv + Σₖ X̃ₙₖ·(E·δŨₖ)ₙ] with δŨ = [δU, δb] (M × (d+1)): per block of rows one GEMM (δŨᵀ·Eᵀ,
-    /// d + 1 rows, E as the wide operand that OpenBLAS streams fastest) and one GEMV over Φ, then N·(d + 1)
-    /// multiply-adds; one pass over each N×M matrix, about 2NM(d+2) flops.
+    /// (J·δw)ₙ = s·[Φₙ·δv + Σₖ X̃ₙₖ·(E·δŨₖ)ₙ] with δŨ = [δU, δb] (M × (d+1)): the dot products of every row of E with
+    /// the d + 1 rows of δŨᵀ and of every row of Φ with δv (the <see cref="Simd.SkinnyGemm"/> kernels, or a GEMM and a
+    /// GEMV per block of rows), then N·(d + 1) multiply-adds; one pass over each N×M matrix, about 2NM(d+2) flops.
     /// </remarks>
     public void Multiply(ReadOnlySpan<double> direction, Span<double> result)
     {
         var x = CheckEvaluated();
         JacobianChecks.Multiply(this, direction, result);
+        if (SkinnyProductPass.Available) SkinnyMultiply(x, direction, result, 1);
+        else BlasMultiply(x, direction, result);
+    }
+
+    private void BlasMultiply(DenseMatrix<double> x, ReadOnlySpan<double> direction, Span<double> result)
+    {
         HiddenLayer.TransposeUnits(direction[.._model.BiasOffset], _directionTransposed);
         if (_model.HasBias) direction[_model.BiasOffset.._model.OutputWeightsOffset].CopyTo(_directionTransposed.Row(_d));
         double s = _model.Scale;
@@ -185,9 +191,10 @@ public sealed partial class TwoLayerSiluLinearization : IJacobian, IDisposable, 
 
     /// <inheritdoc/>
     /// <remarks>
-    /// Two BLAS calls per block of rows, one pass over each N×M matrix, about 2NM(d+2) flops: Jᵀz for v is s·Φᵀz; for
-    /// [U, b] it is s·Eᵀ·(diag(z)·[X, 1]), formed as its transpose (diag(z)·[X, 1])ᵀ·E: OpenBLAS streams E 2.5× faster
-    /// as the wide right operand of a GEMM with d + 1 rows than as the transposed left one with d + 1 columns.
+    /// One pass over each N×M matrix, about 2NM(d+2) flops: Jᵀz for v is s·Φᵀz; for [U, b] it is s·Eᵀ·(diag(z)·[X, 1]),
+    /// formed as its transpose (diag(z)·[X, 1])ᵀ·E, every row of E weighted and summed (the
+    /// <see cref="Simd.SkinnyGemm"/> kernels, or per block of rows a GEMV and a GEMM with E as the wide right operand,
+    /// which OpenBLAS streams 2.5× faster than the transposed left one).
     /// </remarks>
     public void MultiplyTransposed(ReadOnlySpan<double> z, Span<double> result)
     {
@@ -204,6 +211,12 @@ public sealed partial class TwoLayerSiluLinearization : IJacobian, IDisposable, 
     internal void AccumulateTransposed(ReadOnlySpan<double> z, Span<double> sum)
     {
         var x = CheckEvaluated();
+        if (SkinnyProductPass.Available) SkinnyAccumulateTransposed(x, z, sum, 1);
+        else BlasAccumulateTransposed(x, z, sum);
+    }
+
+    private void BlasAccumulateTransposed(DenseMatrix<double> x, ReadOnlySpan<double> z, Span<double> sum)
+    {
         double s = _model.Scale;
         Span<double> gv = sum[_model.OutputWeightsOffset..];
         Span<double> part = _unitScratch;
