@@ -3,12 +3,13 @@ using GnKernels.Linalg;
 namespace GnKernels.Models;
 
 /// <summary>
-/// A <see cref="TwoLayerSilu"/> network's Jacobian at (X, w) that holds Φ and E for one chunk of rows at a time and
-/// recomputes them for every product: memory O(chunk·M) instead of O(N·M), for the matrix-free solvers at N where the
-/// stored activations do not fit (the fused SiLU pass costs about as much as reading Φ and E back). Each chunk is a
-/// <see cref="TwoLayerSiluLinearization"/> of its rows, and chunks are whole multiples of its
-/// <see cref="TwoLayerSiluLinearization.ProductRowBlock"/>, so J·δw, Jᵀz and the NTK's columns are the same BLAS
-/// calls on the same rows as the stored linearization's: the same bits. The dense NTK forms are not offered.
+/// A <see cref="TwoLayerSilu"/> network's Jacobian at (X, w) that holds Φ and E for one chunk of rows and recomputes
+/// the others for every product: memory O(chunk·M) instead of O(N·M), for the matrix-free solvers at N where the
+/// stored activations do not fit. A product recomputes the rows it does not hold a few hundred at a time into buffers
+/// that stay in the caches and uses them at once, so the recomputed Φ and E never travel to memory and back (the fused
+/// SiLU pass costs about what reading them would). Chunks are whole multiples of
+/// <see cref="TwoLayerSiluLinearization.ProductRowBlock"/>, and each block's rows are summed in the same order as the
+/// stored linearization's, so J·δw, Jᵀz and the NTK's columns are the same bits. The dense NTK forms are not offered.
 /// </summary>
 internal sealed class TwoLayerSiluStreamingLinearization : IJacobian, IKernelColumns, IDisposable
 {
@@ -21,6 +22,9 @@ internal sealed class TwoLayerSiluStreamingLinearization : IJacobian, IKernelCol
     private DenseMatrix<double>? _x, _xSampled;
     private TwoLayerSiluLinearization? _sampled;               // the Nyström sample's rows, evaluated once per call
     private int _heldAt = -1;                                  // the first row of the chunk held; −1: none
+    private readonly int _workRows;                            // rows a product recomputes at a time
+    private TwoLayerSiluLinearization? _work;                  // their Φ and E
+    private DenseMatrix<double>? _xWork, _xWorkTail;             // their inputs; the last part's when N ends inside one
 
     /// <summary><paramref name="chunkRows"/> is rounded up to a multiple of the product row block and capped at N.</summary>
     internal TwoLayerSiluStreamingLinearization(TwoLayerSilu model, int sampleCount, int chunkRows)
@@ -33,6 +37,7 @@ internal sealed class TwoLayerSiluStreamingLinearization : IJacobian, IKernelCol
         _chunk = (int)Math.Min(sampleCount, ((long)chunkRows + block - 1) / block * block);
         _chunkRows = model.CreateLinearization(_chunk);
         _xFull = DenseMatrix<double>.CreateUninitialized(_chunk, model.InputDimension);
+        _workRows = WorkRows(model.Width);
         if (_n % _chunk is int tail and > 0) _xTail = DenseMatrix<double>.CreateUninitialized(tail, model.InputDimension);
         _w = new double[model.ParameterCount];
         _f = new double[_n];
@@ -65,21 +70,20 @@ internal sealed class TwoLayerSiluStreamingLinearization : IJacobian, IKernelCol
             Load(n0).Output.CopyTo(_f.AsSpan(n0));
     }
 
-    /// <remarks>
-    /// Rows are independent here, so the chunks go from whichever end is held: after Jᵀz (in row order, ending on
-    /// the last chunk) a CG product recomputes one chunk fewer.
-    /// </remarks>
     public void Multiply(ReadOnlySpan<double> direction, Span<double> result)
     {
         CheckEvaluated();
         JacobianChecks.Multiply(this, direction, result);
-        int last = (_n - 1) / _chunk * _chunk;
-        bool backwards = _heldAt == last;
-        for (int i = 0; i <= last; i += _chunk)
+        for (int n0 = 0; n0 < _n; n0 += _chunk)
         {
-            int n0 = backwards ? last - i : i;
-            var chunk = Load(n0);
-            chunk.Multiply(direction, result.Slice(n0, chunk.Rows));
+            int rows = Math.Min(_chunk, _n - n0);
+            if (n0 == _heldAt) { _chunkRows.Multiply(direction, result.Slice(n0, rows)); continue; }
+            ChunkEvaluations++;
+            for (int r0 = n0; r0 < n0 + rows; r0 += _workRows) // rows are independent: any parts give the same bits
+            {
+                var work = Recompute(r0, Math.Min(_workRows, n0 + rows - r0));
+                work.Multiply(direction, result.Slice(r0, work.Rows));
+            }
         }
     }
 
@@ -88,10 +92,21 @@ internal sealed class TwoLayerSiluStreamingLinearization : IJacobian, IKernelCol
         CheckEvaluated();
         JacobianChecks.MultiplyTransposed(this, z, result);
         result.Clear();
+        const int block = TwoLayerSiluLinearization.ProductRowBlock;
         for (int n0 = 0; n0 < _n; n0 += _chunk) // in row order: the blocks' parts add up as the stored linearization's do
         {
-            var chunk = Load(n0);
-            chunk.AccumulateTransposed(z.Slice(n0, chunk.Rows), result);
+            int rows = Math.Min(_chunk, _n - n0);
+            if (n0 == _heldAt) { _chunkRows.AccumulateTransposed(z.Slice(n0, rows), result); continue; }
+            ChunkEvaluations++;
+            for (int b0 = n0; b0 < n0 + rows; b0 += block)
+            {
+                int end = Math.Min(b0 + block, n0 + rows);
+                for (int r0 = b0; r0 < end; r0 += _workRows)
+                {
+                    var work = Recompute(r0, Math.Min(_workRows, end - r0));
+                    work.AccumulateTransposedPart(z.Slice(r0, work.Rows), result, blockStart: r0 == b0, blockEnd: r0 + work.Rows == end);
+                }
+            }
         }
     }
 
@@ -123,7 +138,7 @@ internal sealed class TwoLayerSiluStreamingLinearization : IJacobian, IKernelCol
 
     public void Dispose()
     {
-        foreach (var m in new IDisposable?[] { _chunkRows, _xFull, _xTail, _sampled, _xSampled }) m?.Dispose();
+        foreach (var m in new IDisposable?[] { _chunkRows, _xFull, _xTail, _sampled, _xSampled, _work, _xWork, _xWorkTail }) m?.Dispose();
     }
 
     private NotSupportedException DenseFormsUnavailable(string what) => new(
@@ -141,6 +156,33 @@ internal sealed class TwoLayerSiluStreamingLinearization : IJacobian, IKernelCol
         _chunkRows.EvaluateRows(xChunk, _w);
         (_heldAt, ChunkEvaluations) = (n0, ChunkEvaluations + 1);
         return _chunkRows;
+    }
+
+    /// <summary>
+    /// Rows recomputed at a time by a product: about 8 MiB of Φ and E, a quarter of a large L3, so they are still in
+    /// the caches when the product reads them; a power of two from 64 to a whole product block, whose parts then sum
+    /// as the block does. Without the skinny kernels the BLAS products sum whole blocks only.
+    /// </summary>
+    private static int WorkRows(int width)
+    {
+        const int block = TwoLayerSiluLinearization.ProductRowBlock;
+        if (!SkinnyProductPass.Available) return block;
+        int rows = 64;
+        while (rows < block && 2L * rows * 16 * width <= 8 << 20) rows *= 2;
+        return rows;
+    }
+
+    /// <summary>Φ and E of rows [r0, r0 + rows) (at most a work part) into the work buffers.</summary>
+    private TwoLayerSiluLinearization Recompute(int r0, int rows)
+    {
+        _work ??= _model.CreateLinearization(Math.Min(_workRows, _n));
+        var xWork = rows == Math.Min(_workRows, _n)
+            ? _xWork ??= DenseMatrix<double>.CreateUninitialized(rows, _model.InputDimension)
+            : _xWorkTail ??= DenseMatrix<double>.CreateUninitialized(rows, _model.InputDimension); // rows = N mod the part size
+        var x = _x!;
+        for (int r = 0; r < rows; r++) x.Row(r0 + r).CopyTo(xWork.Row(r));
+        _work.EvaluateRows(xWork, _w);
+        return _work;
     }
 
     private DenseMatrix<double> CheckEvaluated() =>
