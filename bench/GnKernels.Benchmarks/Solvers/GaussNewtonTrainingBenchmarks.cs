@@ -18,7 +18,7 @@ public class GaussNewtonTrainingBenchmarks
 {
     private TrainingProblem _problem = null!;
 
-    [Params(2)] public int Threads;
+    [Params(1, 2)] public int Threads;
 
     /// <summary>The "× ref time" column: the diagnostics' cost as the ratio of the run with them to the bare run.</summary>
     public static string? TimeReference(string method) => method switch

@@ -7,7 +7,7 @@ namespace GnKernels.Benchmarks.Solvers;
 
 /// <summary>
 /// A hundred GN iterations with Arbel's fixed step at (N, M, d) = (2000, 5000, 10), τ₀ = 1 (feature regime) and 10
-/// (kernel regime), 2 threads: the exact step (assemble and factor every step) against preconditioned conjugate
+/// (kernel regime), 1 and 2 threads: the exact step (assemble and factor every step) against preconditioned conjugate
 /// gradients (an earlier step's factor as preconditioner, refreshed by cost) and the mixed-precision step (this step's
 /// float32 factor, CG in double). Full suite only: each invocation takes up to a minute.
 /// </summary>
@@ -18,7 +18,7 @@ public class PcgBenchmarks
 
     [ParamsSource(nameof(Sizes))] public int N;
     public static IEnumerable<int> Sizes => Suite.Sizes<int>([], [2000]);
-    [Params(2)] public int Threads;
+    [Params(1, 2)] public int Threads;
     [Params(1.0, 10.0)] public double Tau0;
 
     /// <summary>The "× ref time" column: PCG's and the mixed step's time over the exact step's.</summary>
