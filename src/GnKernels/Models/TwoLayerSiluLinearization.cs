@@ -24,9 +24,9 @@ public sealed partial class TwoLayerSiluLinearization : IJacobian, IDisposable, 
     public const int DefaultBlockSize = 256;
 
     /// <summary>
-    /// Rows per BLAS call in the Jacobian products and the NTK's columns: activations recomputed a chunk at a time
-    /// (<see cref="TwoLayerSiluRegression.ActivationRows"/>) come in whole multiples of it, so the same calls run on
-    /// the same rows and the results are the same bits.
+    /// Rows per block of the Jacobian products (Jᵀz sums each block's part, then adds it) and of the NTK's columns:
+    /// activations recomputed a chunk at a time (<see cref="TwoLayerSiluRegression.ActivationRows"/>) come in whole
+    /// multiples of it, so the same sums run over the same rows and the results are the same bits.
     /// </summary>
     public const int ProductRowBlock = 4096;
 
