@@ -36,7 +36,9 @@ public sealed partial class TwoLayerSiluLinearization : IJacobian, IDisposable, 
     private readonly TwoLayerSilu _model;
     private readonly int _capacity, _m, _d;
     private int _n; // rows evaluated: the capacity, or fewer for the last chunk of a streaming linearization
-    private readonly DenseMatrix<double> _phi, _weighted, _uTransposed, _directionTransposed, _unitProducts, _scaledX, _unitGradient, _panel, _xRows, _kernelRows;
+    private readonly DenseMatrix<double> _phi, _weighted, _uTransposed, _directionTransposed, _panel, _xRows, _kernelRows;
+    // The BLAS products' single-vector scratch, allocated on their first use: the skinny kernels use the batch's.
+    private DenseMatrix<double>? _unitProducts, _scaledX, _unitGradient;
     private readonly double[] _w, _f, _unitScratch;
     private DenseMatrix<double>? _x, _hiddenGram, _jacobianRows, _phiRows, _weightedRows, _inputRows, _hiddenColumns;
     private DenseMatrix<double>? _inputKernelRows; // X̃·X̃_Sᵀ for one block of rows
@@ -56,9 +58,6 @@ public sealed partial class TwoLayerSiluLinearization : IJacobian, IDisposable, 
         _uTransposed = DenseMatrix<double>.CreateUninitialized(_d, _m);
         int perUnit = _d + (model.HasBias ? 1 : 0); // [uᵢ, bᵢ]: the bias is the weight of a constant-1 input
         _directionTransposed = DenseMatrix<double>.CreateUninitialized(perUnit, _m);
-        _unitProducts = DenseMatrix<double>.CreateUninitialized(perUnit, _n);
-        _scaledX = DenseMatrix<double>.CreateUninitialized(_n, perUnit);
-        _unitGradient = DenseMatrix<double>.CreateUninitialized(perUnit, _m);
         _panel = DenseMatrix<double>.CreateUninitialized(_n, panelCols);
         _xRows = DenseMatrix<double>.CreateUninitialized(Math.Min(KernelRowBlock, _n), _d);
         _kernelRows = DenseMatrix<double>.CreateUninitialized(_xRows.Rows, _n);
@@ -143,14 +142,15 @@ public sealed partial class TwoLayerSiluLinearization : IJacobian, IDisposable, 
         double s = _model.Scale;
         ReadOnlySpan<double> dv = direction[_model.OutputWeightsOffset..];
         int p = (int)_directionTransposed.Rows;
+        var unitProducts = _unitProducts ??= DenseMatrix<double>.CreateUninitialized(p, _capacity);
         for (int n0 = 0; n0 < _n; n0 += ProductRowBlock)
         {
             int rows = Math.Min(ProductRowBlock, _n - n0);
             Blas.Gemm(1.0, _directionTransposed, Transpose.None, SubMatrix<double>.RowsOf(_weighted, n0, rows), Transpose.Transposed,
-                0.0, new SubMatrix<double>(_unitProducts, 0, p, n0, rows));
+                0.0, new SubMatrix<double>(unitProducts, 0, p, n0, rows));
             Blas.Gemv(s, SubMatrix<double>.RowsOf(_phi, n0, rows), Transpose.None, dv, 0.0, result.Slice(n0, rows));
         }
-        AddInputTerms(x, _unitProducts, 0, result);
+        AddInputTerms(x, unitProducts, 0, result);
     }
 
     /// <summary>
@@ -220,7 +220,9 @@ public sealed partial class TwoLayerSiluLinearization : IJacobian, IDisposable, 
         double s = _model.Scale;
         Span<double> gv = sum[_model.OutputWeightsOffset..];
         Span<double> part = _unitScratch;
-        int p = (int)_scaledX.Cols;
+        int p = (int)_directionTransposed.Rows;
+        var scaledX = _scaledX ??= DenseMatrix<double>.CreateUninitialized(_capacity, p);
+        var unitGradient = _unitGradient ??= DenseMatrix<double>.CreateUninitialized(p, _m);
         for (int n0 = 0; n0 < _n; n0 += ProductRowBlock)
         {
             int rows = Math.Min(ProductRowBlock, _n - n0);
@@ -228,13 +230,13 @@ public sealed partial class TwoLayerSiluLinearization : IJacobian, IDisposable, 
             TensorPrimitives.Add(gv, part, gv);
             for (int n = n0; n < n0 + rows; n++)
             {
-                Span<double> row = _scaledX.Row(n);
+                Span<double> row = scaledX.Row(n);
                 TensorPrimitives.Multiply(x.Row(n), z[n], row[.._d]);
                 if (_model.HasBias) row[_d] = z[n];
             }
-            Blas.Gemm(s, SubMatrix<double>.RowsOf(_scaledX, n0, rows), Transpose.Transposed, SubMatrix<double>.RowsOf(_weighted, n0, rows), Transpose.None,
-                0.0, _unitGradient);
-            AddUnitGradient(_unitGradient, 0, sum);
+            Blas.Gemm(s, SubMatrix<double>.RowsOf(scaledX, n0, rows), Transpose.Transposed, SubMatrix<double>.RowsOf(_weighted, n0, rows), Transpose.None,
+                0.0, unitGradient);
+            AddUnitGradient(unitGradient, 0, sum);
         }
     }
 
