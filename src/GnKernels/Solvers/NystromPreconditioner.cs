@@ -7,18 +7,22 @@ namespace GnKernels.Solvers;
 /// The randomized Nyström preconditioner of Frangella, Tropp and Udell (2023) for (A + μI)z = r with A = J·Jᵀ, built
 /// from k columns of A at uniformly sampled indices S — never the N×N matrix, never J. With C = A[:, S] and
 /// W = A[S, S] = Q·D·Qᵀ, the approximation is Â = C·W⁺·Cᵀ = B·Bᵀ with B = C·Q·D^(−1/2) (directions with
-/// Dᵢ ≤ 10⁻¹⁰·max D dropped), and from BᵀB = V·Σ²·Vᵀ its eigendecomposition Â = U·Λ·Uᵀ with U = B·V·Σ⁻¹, Λ = Σ².
-/// Then P⁻¹ = U·diag((λ_min(Λ) + μ)/(Λ + μ))·Uᵀ + (I − U·Uᵀ): the k largest directions of A are flattened to the level
-/// of the smallest one captured, so CG's iterations depend on the spectrum below it (the effective dimension at μ).
-/// Memory: one N×k matrix (the columns, turned into B and then U in place) and a block of rows of it, allocated once;
-/// each build costs two GEMMs of N×M×k through the structured NTK. Dropped directions are kept as zero columns, so every shape stays k and nothing is reallocated.
+/// Dᵢ ≤ 10⁻¹⁰·max D dropped), and from BᵀB = V·Σ²·Vᵀ its eigendecomposition Â = U·Λ·Uᵀ with U = B·R, R = V·Σ⁻¹,
+/// Λ = Σ². Then P⁻¹ = U·diag((λ_min(Λ) + μ)/(Λ + μ))·Uᵀ + (I − U·Uᵀ): the k largest directions of A are flattened to
+/// the level of the smallest one captured, so CG's iterations depend on the spectrum below it (the effective dimension
+/// at μ). U is never formed: P⁻¹ applies through B and the k×k matrix R (two k×k products more per application, against
+/// a rotation of N×k per build).
+/// Memory: one N×k matrix (the columns, turned into B in place) and a block of rows of it, allocated once; each build
+/// costs two GEMMs of N×M×k through the structured NTK, one rotation of N×k by k×k and one SYRK of N×k (4NMk + 3Nk²
+/// flops: at k = 1024 the k² terms are most of it). Dropped directions are kept as zero columns, so every shape stays k
+/// and nothing is reallocated.
 /// </summary>
 internal sealed class NystromPreconditioner : IPreconditioner, IDisposable
 {
     private readonly int _n, _rank;
     private readonly DenseMatrix<double> _basis, _block, _small, _smallVectors, _rotation, _eigenScratch;
     private readonly int[] _indices;
-    private readonly double[] _values, _weights, _projection, _unit, _product, _parameters;
+    private readonly double[] _values, _weights, _projection, _rotated, _unit, _product, _parameters;
     private int _kept;
 
     /// <summary><paramref name="blockRows"/>: the rows rotated in place at a time (a scratch of that many rows of k).</summary>
@@ -32,7 +36,7 @@ internal sealed class NystromPreconditioner : IPreconditioner, IDisposable
         _rotation = DenseMatrix<double>.CreateUninitialized(rank, rank);
         _eigenScratch = DenseMatrix<double>.CreateUninitialized(rank, rank); // dsyevr destroys its input
         _indices = new int[rank];
-        (_values, _weights, _projection) = (new double[rank], new double[rank], new double[rank]);
+        (_values, _weights, _projection, _rotated) = (new double[rank], new double[rank], new double[rank], new double[rank]);
         (_unit, _product, _parameters) = (new double[n], new double[n], new double[p]);
     }
 
@@ -59,14 +63,14 @@ internal sealed class NystromPreconditioner : IPreconditioner, IDisposable
                 _rotation[i, k] = k < first ? 0 : _smallVectors[k, i] / Math.Sqrt(_values[k]);
         RotateInPlace(); // C → B
 
-        // BᵀB = V·Σ²·Vᵀ; U = B·V·Σ⁻¹ (orthonormal columns, zero where Σ = 0), Λ = Σ².
-        Blas.Gemm(1.0, _basis, Transpose.Transposed, _basis, Transpose.None, 0.0, _small);
+        // BᵀB = V·Σ²·Vᵀ (its lower triangle, which the eigensolver reads); R = V·Σ⁻¹, zero where Σ = 0, so U = B·R has
+        // orthonormal columns; Λ = Σ².
+        Blas.SyrkLower(1.0, _basis, Transpose.Transposed, 0.0, _small);
         SymmetricEigen.ComputeValidated(_small, 0, _values, _smallVectors, _eigenScratch);
         double cutoff = 1e-12 * Math.Max(_values[^1], 0);
         for (int i = 0; i < _rank; i++)
             for (int k = 0; k < _rank; k++)
                 _rotation[i, k] = _values[k] > cutoff ? _smallVectors[k, i] / Math.Sqrt(_values[k]) : 0;
-        RotateInPlace(); // B → U
 
         // P⁻¹ = I + U·diag(w)·Uᵀ with w = (λ_min + μ)/(λ + μ) − 1, λ_min the smallest eigenvalue captured.
         double floor = double.PositiveInfinity;
@@ -74,18 +78,21 @@ internal sealed class NystromPreconditioner : IPreconditioner, IDisposable
         for (int k = 0; k < _rank; k++) _weights[k] = _values[k] > cutoff ? (floor + mu) / (_values[k] + mu) - 1 : 0;
     }
 
+    /// <summary>z = P⁻¹·r = r + B·R·diag(w)·Rᵀ·Bᵀ·r.</summary>
     public void Apply(ReadOnlySpan<double> r, Span<double> z)
     {
         r.CopyTo(z);
         if (_kept == 0) return;
         Blas.Gemv(1.0, _basis, Transpose.Transposed, r, 0.0, _projection);
-        System.Numerics.Tensors.TensorPrimitives.Multiply(_projection, _weights, _projection);
+        Blas.Gemv(1.0, _rotation, Transpose.Transposed, _projection, 0.0, _rotated); // Uᵀr
+        System.Numerics.Tensors.TensorPrimitives.Multiply(_rotated, _weights, _rotated);
+        Blas.Gemv(1.0, _rotation, Transpose.None, _rotated, 0.0, _projection);
         Blas.Gemv(1.0, _basis, Transpose.None, _projection, 1.0, z);
     }
 
     /// <summary>
-    /// The N×k buffer times the k×k rotation, in place a block of rows at a time: C, B and U share one buffer, so the
-    /// preconditioner holds N·k doubles, not 3·N·k.
+    /// The N×k buffer times the k×k rotation, in place a block of rows at a time: C and B share one buffer, so the
+    /// preconditioner holds N·k doubles, not 2·N·k.
     /// </summary>
     private void RotateInPlace()
     {

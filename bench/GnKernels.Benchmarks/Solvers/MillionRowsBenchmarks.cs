@@ -1,0 +1,65 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Jobs;
+using GnKernels.Benchmarks.Support;
+using GnKernels.Data;
+using GnKernels.Linalg;
+using GnKernels.Models;
+using GnKernels.Solvers;
+
+namespace GnKernels.Benchmarks.Solvers;
+
+/// <summary>
+/// One GN step with Arbel's fixed step at (N, M, d) = (1,000,000, 1000, 10), τ₀ = 1, 2 threads, to a relative residual of
+/// 10⁻⁶ at ε₀ = 10⁻³: Nyström-preconditioned CG with k = 1024, the activations recomputed per product with 135,168 rows
+/// held (what `gnk train --memory-budget 11` holds beside the N×k basis; all of Φ and E would take 14.9 GiB). The
+/// process's peak resident memory (/proc, VmHWM: the diagnoser misses native memory) is printed at cleanup.
+/// Full suite only: a step takes over a minute.
+/// </summary>
+[Config(typeof(OneStepConfig))]
+public class MillionRowsBenchmarks
+{
+    private SyntheticDataset _data = null!;
+    private TwoLayerSilu _network = null!;
+    private double[] _initial = null!, _w = null!;
+
+    [ParamsSource(nameof(Sizes))] public int N;
+    public static IEnumerable<int> Sizes => Suite.Sizes<int>([], [1_000_000]);
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        BlasThreads.Count = 2;
+        _data = TeacherStudent.Arbel(N, testCount: 1, seed: 0);
+        _network = new TwoLayerSilu(_data.InputDimension, 1000);
+        _initial = TeacherStudent.InitialParameters(_network, tau0: 1, seed: 0);
+        _w = new double[_initial.Length];
+    }
+
+    [Benchmark(Description = "one GN step, Nyström CG (k = 1024), activations recomputed")]
+    public int Nystrom()
+    {
+        _initial.CopyTo(_w, 0);
+        using var train = new TwoLayerSiluRegression(_network, _data.TrainX, _data.TrainY) { ActivationRows = 135_168 };
+        var options = new TrainingOptions
+        {
+            GaussNewtonStep = GaussNewtonStepRule.Fixed, LinearSolver = GaussNewtonSolver.Nystrom, NystromRank = 1024, MaxIterations = 1,
+            RelativeTolerance = 0, DampingFloor = 1e-3, LinearTolerance = 1e-6, MaxLinearIterations = 500, EstimateCondition = false,
+        };
+        var result = Trainer.Train(train, _w, options);
+        if (result.Status != TrainingStatus.MaxIterations) throw new InvalidOperationException($"the step ended {result.Status}: {result.Message}");
+        return result.Records[^1].LinearIterations;
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        Console.WriteLine($"// peak resident memory of this process: {PeakResident.Describe()}");
+        _data.Dispose();
+    }
+}
+
+/// <summary>One process, no warmup, two timed runs: for benchmarks whose single run takes minutes.</summary>
+public sealed class OneStepConfig : BenchConfig
+{
+    public OneStepConfig() : base(Job.Dry.WithWarmupCount(0).WithIterationCount(2).WithId("one-step")) { }
+}
