@@ -103,7 +103,7 @@ internal sealed record RunSettings
     /// <summary>
     /// Bytes a GN run with <paramref name="solver"/> holds: Φ and E and the Jacobian's row panel for the rows held
     /// (N×(2M + 256), or <paramref name="activationRows"/> rows when recomputed); then the NTK and its Cholesky scratch
-    /// (N×N each), or with nystrom its basis (N×k, the columns turned into U in place, and a block of 4096 rows) and
+    /// (N×N each), or with nystrom its basis (N×k, the columns turned into B in place, and a block of 4096 rows) and
     /// the k-column scratch of the rows held, or with mixed the same two N×N and Φ, E in float32; cg holds nothing more.
     /// </summary>
     public double FootprintBytes(GaussNewtonSolver solver, int? activationRows = null)
