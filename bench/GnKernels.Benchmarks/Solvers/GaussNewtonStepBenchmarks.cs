@@ -12,7 +12,8 @@ namespace GnKernels.Benchmarks.Solvers;
 /// The step is the second of a run (at w₁, one GN step from w₀), so Lanczos starts, as in training, from the Ritz
 /// vector of the previous iterate's NTK; the cold start (seeded random vector) is measured separately. The mixed
 /// step does the same with the NTK assembled and factored in float32 and CG in double refining z to 1e-10; the setup
-/// checks that its z is the double step's to 1e-9 relative.
+/// checks that its z is the double step's to 1e-9 relative. The float32 NTK and one CG product are timed alone, the
+/// parts a mixed step cannot do without.
 /// </summary>
 [Config(typeof(BenchConfig))]
 public class GaussNewtonStepBenchmarks
@@ -23,7 +24,7 @@ public class GaussNewtonStepBenchmarks
     private SmallestEigenvalue _eigen = null!;
     private DenseMatrix<double> _x = null!, _ntk = null!, _copy = null!, _factored = null!;
     private Cholesky<double> _factor = null!;
-    private double[] _w = null!, _g = null!, _step = null!, _previousRitz = null!, _z = null!;
+    private double[] _w = null!, _g = null!, _step = null!, _previousRitz = null!, _z = null!, _product = null!;
     private SinglePrecisionFactor _single = null!;
     private ConjugateGradient _cg = null!;
 
@@ -64,6 +65,7 @@ public class GaussNewtonStepBenchmarks
         _single = new SinglePrecisionFactor(N);
         _cg = new ConjugateGradient(N, model.ParameterCount);
         _z = new double[N];
+        _product = new double[N];
         Step();
         double[] exact = _system.SolveVector.ToArray();
         MixedStep();
@@ -94,6 +96,21 @@ public class GaussNewtonStepBenchmarks
         _single.TryFactor(epsilon);
         _cg.Solve(_lin, epsilon, _single, _g, _z, 1e-10, 50, transposedZ: _step);
         return _step[0];
+    }
+
+    [Benchmark(Description = "float32 NTK: two SSYRKs (yardstick)")]
+    public double SingleNtk()
+    {
+        _single.Assemble(_lin);
+        return _single.MaxDiagonal;
+    }
+
+    [Benchmark(Description = "J·(Jᵀp), one CG product (yardstick)")]
+    public double KernelProduct()
+    {
+        _lin.MultiplyTransposed(_g, _step);
+        _lin.Multiply(_step, _product);
+        return _product[0];
     }
 
     [Benchmark(Description = "Cholesky N = 2000 (yardstick)")]
