@@ -14,8 +14,7 @@ namespace GnKernels.Solvers;
 /// a rotation of N×k per build).
 /// Memory: one N×k matrix (the columns, turned into B in place) and a block of rows of it, allocated once; each build
 /// costs two GEMMs of N×M×k through the structured NTK, one rotation of N×k by k×k and one SYRK of N×k (4NMk + 3Nk²
-/// flops: at k = 1024 the k² terms are most of it). Dropped directions are kept as zero columns, so every shape stays k
-/// and nothing is reallocated.
+/// flops). Dropped directions are kept as zero columns, so every shape stays k and nothing is reallocated.
 /// </summary>
 internal sealed class NystromPreconditioner : IPreconditioner, IDisposable
 {
