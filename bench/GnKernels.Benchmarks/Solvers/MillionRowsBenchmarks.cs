@@ -1,9 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Jobs;
 using GnKernels.Benchmarks.Support;
-using GnKernels.Data;
 using GnKernels.Linalg;
-using GnKernels.Models;
 using GnKernels.Solvers;
 
 namespace GnKernels.Benchmarks.Solvers;
@@ -18,9 +16,7 @@ namespace GnKernels.Benchmarks.Solvers;
 [Config(typeof(OneStepConfig))]
 public class MillionRowsBenchmarks
 {
-    private SyntheticDataset _data = null!;
-    private TwoLayerSilu _network = null!;
-    private double[] _initial = null!, _w = null!;
+    private TrainingProblem _problem = null!;
 
     [ParamsSource(nameof(Sizes))] public int N;
     public static IEnumerable<int> Sizes => Suite.Sizes<int>([], [1_000_000]);
@@ -29,23 +25,18 @@ public class MillionRowsBenchmarks
     public void Setup()
     {
         BlasThreads.Count = 2;
-        _data = TeacherStudent.Arbel(N, testCount: 1, seed: 0);
-        _network = new TwoLayerSilu(_data.InputDimension, 1000);
-        _initial = TeacherStudent.InitialParameters(_network, tau0: 1, seed: 0);
-        _w = new double[_initial.Length];
+        _problem = new TrainingProblem(N, 1000, tau0: 1);
     }
 
     [Benchmark(Description = "one GN step, Nyström CG (k = 1024), activations recomputed")]
     public int Nystrom()
     {
-        _initial.CopyTo(_w, 0);
-        using var train = new TwoLayerSiluRegression(_network, _data.TrainX, _data.TrainY) { ActivationRows = 135_168 };
         var options = new TrainingOptions
         {
             GaussNewtonStep = GaussNewtonStepRule.Fixed, LinearSolver = GaussNewtonSolver.Nystrom, NystromRank = 1024, MaxIterations = 1,
             RelativeTolerance = 0, DampingFloor = 1e-3, LinearTolerance = 1e-6, MaxLinearIterations = 500, EstimateCondition = false,
         };
-        var result = Trainer.Train(train, _w, options);
+        var result = _problem.TrainRecomputing(options, activationRows: 135_168);
         if (result.Status != TrainingStatus.MaxIterations) throw new InvalidOperationException($"the step ended {result.Status}: {result.Message}");
         return result.Records[^1].LinearIterations;
     }
@@ -54,7 +45,7 @@ public class MillionRowsBenchmarks
     public void Cleanup()
     {
         Console.WriteLine($"// peak resident memory of this process: {PeakResident.Describe()}");
-        _data.Dispose();
+        _problem.Dispose();
     }
 }
 

@@ -31,6 +31,14 @@ internal sealed class TrainingProblem : IDisposable
         return Trainer.Train(Network, Data.TrainX, Data.TrainY, null, default, _w, options);
     }
 
+    /// <summary>A run from the initial weights on the training set, the activations recomputed with <paramref name="activationRows"/> rows held.</summary>
+    public TrainingResult TrainRecomputing(TrainingOptions options, int activationRows)
+    {
+        _initial.CopyTo(_w, 0);
+        using var model = new TwoLayerSiluRegression(Network, Data.TrainX, Data.TrainY) { ActivationRows = activationRows };
+        return Trainer.Train(model, _w, options);
+    }
+
     /// <summary>A run from the initial weights with the test set's loss evaluated as the options say.</summary>
     public TrainingResult TrainWithTest(TrainingOptions options)
     {
