@@ -42,6 +42,9 @@ internal sealed class NystromPreconditioner : IPreconditioner, IDisposable
     /// <summary>Directions kept at the last build (k less those W cannot resolve).</summary>
     public int Rank => _kept;
 
+    /// <summary>The indices S sampled at the last build (ascending).</summary>
+    internal ReadOnlySpan<int> SampledIndices => _indices;
+
     /// <summary>Rebuilds at the current Jacobian for the damping μ; <paramref name="seed"/> picks the columns.</summary>
     public void Build(IJacobian jacobian, double mu, int seed)
     {

@@ -62,6 +62,70 @@ public class NystromTests
         }
     }
 
+    // P⁻¹ applied to the unit vectors against Frangella, Tropp and Udell's definition formed densely from the assembled
+    // NTK: Â = C·W⁺·Cᵀ (C = A[:, S], W = A[S, S]) and its top-k eigenpairs (Λ, U) by dsyevr, then
+    // P⁻¹ = U·diag((λ_k + μ)/(Λ + μ))·Uᵀ + (I − U·Uᵀ). Also symmetric, with its eigenvalues in (0, 1].
+    [Fact]
+    public void The_preconditioner_is_the_Nystrom_definition_formed_densely()
+    {
+        const int n = 70, k = 12;
+        const double mu = 1e-3;
+        var (model, w, data) = Problem(n, 30);
+        using (data) using (model)
+        {
+            var jacobian = model.Linearize(w, new double[n]);
+            using var a = new DenseMatrix<double>(n, n);
+            jacobian.Ntk(a);
+            for (int i = 0; i < n; i++) for (int j = i + 1; j < n; j++) a[i, j] = a[j, i];
+
+            using var nystrom = new NystromPreconditioner(n, model.ParameterCount, rank: k);
+            nystrom.Build(jacobian, mu, seed: 3);
+            Assert.Equal(k, nystrom.Rank);
+            int[] s = nystrom.SampledIndices.ToArray();
+
+            using var c = new DenseMatrix<double>(n, k);
+            using var cT = new DenseMatrix<double>(k, n);
+            using var wS = new DenseMatrix<double>(k, k);
+            for (int i = 0; i < n; i++) for (int j = 0; j < k; j++) c[i, j] = cT[j, i] = a[i, s[j]];
+            for (int i = 0; i < k; i++) for (int j = 0; j < k; j++) wS[i, j] = a[s[i], s[j]];
+            using var wPlusCt = new DenseMatrix<double>(k, n);
+            SymmetricPseudoInverse.SolveColumns(wS, cT, wPlusCt, 1e-10, 0);
+            using var approximation = new DenseMatrix<double>(n, n);
+            Blas.Gemm(1.0, c, Transpose.None, wPlusCt, Transpose.None, 0.0, approximation);
+            double[] lambda = new double[k];
+            using var u = new DenseMatrix<double>(k, n); // eigenvector j as row j, ascending
+            SymmetricEigen.Compute(approximation, n - k, lambda, u);
+
+            using var reference = new DenseMatrix<double>(n, n);
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    double sum = i == j ? 1 : 0;
+                    for (int q = 0; q < k; q++) sum += u[q, i] * u[q, j] * ((lambda[0] + mu) / (lambda[q] + mu) - 1);
+                    reference[i, j] = sum;
+                }
+
+            using var applied = new DenseMatrix<double>(n, n); // column j = P⁻¹·e_j, stored as row j
+            double[] unit = new double[n];
+            for (int j = 0; j < n; j++)
+            {
+                Array.Clear(unit);
+                unit[j] = 1;
+                nystrom.Apply(unit, applied.Row(j));
+            }
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    Assert.Equal(reference[i, j], applied[j, i], 1e-8);
+                    Assert.Equal(applied[i, j], applied[j, i], 1e-12);
+                }
+            double[] spectrum = new double[n];
+            SymmetricEigen.Compute(applied, 0, spectrum);
+            Assert.InRange(spectrum[0], (lambda[0] + mu) / (lambda[^1] + mu) * (1 - 1e-6), 1);
+            Assert.InRange(spectrum[^1], 1 - 1e-10, 1 + 1e-10);
+        }
+    }
+
     [Fact]
     public void A_warm_start_at_the_solution_needs_no_iteration_and_near_it_reaches_the_same_z()
     {
