@@ -32,7 +32,7 @@ internal sealed record RunSettings
     public OutputScaling Scaling { get; init; }
     /// <summary>Measure the NTK's spectrum and drift every this many iterations (0: never).</summary>
     public int KernelMetricsInterval { get; init; }
-    /// <summary>--solver nystrom: sampled NTK columns (0: min(N, 512)).</summary>
+    /// <summary>--solver nystrom: sampled NTK columns (0: chosen, see <see cref="RankUsed"/>).</summary>
     public int NystromRank { get; init; }
     /// <summary>--memory-budget in GiB; null: 80% of the memory this process may use.</summary>
     public double? MemoryBudgetGiB { get; init; }
@@ -80,7 +80,7 @@ internal sealed record RunSettings
         if (DataPath is null && (Target ?? TestDataPath) is not null) return "--target and --test-data need --data FILE.";
         if (TestDataPath is not null && Given.Contains("--test-fraction")) return "--test-data and --test-fraction both choose the test set; give one.";
         if (ParameterCount > Array.MaxLength) return $"--m {M} with --d {D} gives {ParameterCount:N0} parameters; at most {Array.MaxLength:N0} fit in a span.";
-        if (NystromRank < 0) return $"--rank must be ≥ 0 (0: min(N, 512)); got {NystromRank}.";
+        if (NystromRank < 0) return $"--rank must be ≥ 0 (0: chosen by N and the budget); got {NystromRank}.";
         if (LinearTolerance is { } cgTolerance && !(cgTolerance > 0 && cgTolerance < 1)) return $"--cg-tol must lie in (0, 1); got {cgTolerance}.";
         if (DampingFloor is { } floor && !(floor > 0 && double.IsFinite(floor))) return $"--damping-floor must be finite and > 0; got {floor}.";
         if (MaxLinearIterations is { } cgLimit && cgLimit < 1) return $"--cg-max-iter must be at least 1; got {cgLimit}.";
@@ -96,7 +96,25 @@ internal sealed record RunSettings
     private double BudgetBytes => MemoryBudgetGiB is { } g ? g * (1L << 30)
         : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes is > 0 and var available ? 0.8 * available : double.PositiveInfinity;
 
-    private int RankUsed => NystromRank > 0 ? Math.Min(NystromRank, N) : Math.Min(N, 512);
+    /// <summary>
+    /// k for nystrom: --rank, or with --rank 0 min(N, 512), raised to min(N, 1024) where the activations would be
+    /// recomputed at k = 512 and k = 1024 still leaves a quarter of the budget to held rows (its footprint with one
+    /// block of rows held is at most three quarters of it). Recomputing, every CG iteration repeats the forward pass over
+    /// the rows not held, so a basis that ends CG in a few iterations is worth more than the rows it displaces: at
+    /// N = 1,000,000 one step took 82 s with k = 1024 and 195 s with 512 (docs/scaling.md).
+    /// </summary>
+    private int RankUsed
+    {
+        get
+        {
+            if (NystromRank > 0) return Math.Min(NystromRank, N);
+            int small = Math.Min(N, 512), large = Math.Min(N, 1024);
+            double budget = BudgetBytes;
+            bool recomputes = FootprintBytes(GaussNewtonSolver.Nystrom, null, small) > budget;
+            return recomputes && FootprintBytes(GaussNewtonSolver.Nystrom, TwoLayerSiluLinearization.ProductRowBlock, large) <= 0.75 * budget
+                ? large : small;
+        }
+    }
 
     private long ParameterCount => (long)M * (D + (Bias ? 2 : 1));
 
@@ -106,12 +124,15 @@ internal sealed record RunSettings
     /// (N×N each), or with nystrom its basis (N×k, the columns turned into B in place, and a block of 4096 rows) and
     /// the k-column scratch of the rows held, or with mixed the same two N×N and Φ, E in float32; cg holds nothing more.
     /// </summary>
-    public double FootprintBytes(GaussNewtonSolver solver, int? activationRows = null)
+    public double FootprintBytes(GaussNewtonSolver solver, int? activationRows = null) =>
+        FootprintBytes(solver, activationRows, solver == GaussNewtonSolver.Nystrom ? RankUsed : 0);
+
+    private double FootprintBytes(GaussNewtonSolver solver, int? activationRows, int rank)
     {
         double rows = Math.Min(N, activationRows ?? N);
         double solverBytes = solver switch
         {
-            GaussNewtonSolver.Nystrom => (N + rows + 4096.0) * RankUsed,
+            GaussNewtonSolver.Nystrom => (N + rows + 4096.0) * rank,
             GaussNewtonSolver.Cg => 0,
             GaussNewtonSolver.Mixed => 0.5 * (2.0 * N * N + 2.0 * N * M),
             _ => 2.0 * N * N,
@@ -151,7 +172,7 @@ internal sealed record RunSettings
         string? auto = !AutoSolver ? null : string.Create(inv,
             $"solver auto: {Solver.ToString().ToLowerInvariant()} ({(Solver == GaussNewtonSolver.Pcg ? $"Arbel's fixed step at N ≥ {PcgFromN}; " : "")}the dense forms would need {FootprintBytes(GaussNewtonSolver.Exact) / (1 << 30):F1} GiB; the budget is {BudgetBytes / (1 << 30):F1})");
         string? streaming = ActivationRows is not { } rows ? null : string.Create(inv,
-            $"activations recomputed {rows} rows at a time (storing all of Φ and E would need {16.0 * N * M / (1 << 30):F1} GiB)");
+            $"activations recomputed {rows} rows at a time (storing all of Φ and E would need {16.0 * N * M / (1 << 30):F1} GiB){(Solver == GaussNewtonSolver.Nystrom ? $", Nyström rank k = {RankUsed}" : "")}");
         return auto is null ? streaming : streaming is null ? auto : auto + "; " + streaming;
     }
 
@@ -188,7 +209,7 @@ internal sealed record RunSettings
     public TrainingOptions Options(TrainingMethod method, IterationCallback onIteration, double[]? teacherHiddenWeights = null) => new()
     {
         KernelMetricsInterval = KernelMetricsInterval,
-        NystromRank = NystromRank,
+        NystromRank = Solver == GaussNewtonSolver.Nystrom ? RankUsed : NystromRank,
         LinearTolerance = LinearTolerance,
         MaxLinearIterations = MaxLinearIterations,
         DampingFloor = DampingFloor ?? ArbelDamping.DefaultFloor,

@@ -196,6 +196,22 @@ public class GnkContractTests
         Assert.Single(message.Trim().Split('\n'));
     }
 
+    // N = 20,000, M = 2000 in 0.75 GiB: at k = 512 all rows would need 0.86 GB, so the activations are recomputed, and
+    // k = 1024 with one block of rows held takes 0.37 GB, under three quarters of the budget: --rank 0 picks 1024. A
+    // budget of 0.45 GiB leaves k = 1024 too little (0.37 GB > 0.36 GB), and a given --rank is kept.
+    [Theory]
+    [InlineData("0", "0.75", 1024)]
+    [InlineData("0", "0.45", 512)]
+    [InlineData("512", "0.75", 512)]
+    public void Nystrom_rank_0_takes_1024_where_recomputing_and_it_fits(string rank, string budget, int expected)
+    {
+        var (exit, stdout, stderr) = Gnk.Run("train", "--solver", "nystrom", "--rank", rank, "--n", "20000", "--m", "2000", "--d", "3",
+            "--memory-budget", budget, "--cg-tol", "1e-2", "--step", "fixed", "--max-iter", "1", "--test", "0", "--out", Folder("rank-" + rank + "-" + budget));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("activations recomputed", stdout);
+        Assert.Contains($"Nyström rank k = {expected}", stdout);
+    }
+
     // ε₀ far above this small NTK's λ_min: Arbel's ε = max(ε₀, λ_min) is ε₀ at every step, in the CSV.
     [Theory]
     [InlineData("exact")]
