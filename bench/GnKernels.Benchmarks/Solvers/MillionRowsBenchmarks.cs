@@ -10,7 +10,8 @@ namespace GnKernels.Benchmarks.Solvers;
 /// One GN step with Arbel's fixed step at (N, M, d) = (1,000,000, 1000, 10), τ₀ = 1, 2 threads, to a relative residual of
 /// 10⁻⁶ at ε₀ = 10⁻³: Nyström-preconditioned CG with k = 1024, the activations recomputed per product with 135,168 rows
 /// held (what `gnk train --memory-budget 11` holds beside the N×k basis; all of Φ and E would take 14.9 GiB). The
-/// process's peak resident memory (/proc, VmHWM: the diagnoser misses native memory) is printed at cleanup.
+/// process's peak resident memory (/proc, VmHWM) is printed at cleanup: the diagnoser counts the bytes a step
+/// allocates, not what is resident at once, and not the largest buffers, which live in native memory.
 /// Full suite only: a step takes over a minute.
 /// </summary>
 [Config(typeof(OneStepConfig))]

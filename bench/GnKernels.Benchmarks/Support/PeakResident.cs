@@ -1,8 +1,8 @@
 namespace GnKernels.Benchmarks.Support;
 
 /// <summary>
-/// The process's peak resident memory from /proc/self/status (VmHWM): native buffers included, which BenchmarkDotNet's
-/// memory diagnoser, counting managed allocations, does not see.
+/// The process's peak resident memory from /proc/self/status (VmHWM), native buffers included: BenchmarkDotNet's
+/// memory diagnoser counts managed bytes allocated per operation, not the peak held at once.
 /// </summary>
 internal static class PeakResident
 {
