@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
@@ -39,7 +40,7 @@ public class SiluBenchmarks
     /// </summary>
     public static string? TimeReference(string method) => method switch
     {
-        nameof(SiluF64) => nameof(SiluBaselineBenchmarks.TensorPrimitivesSigmoidTimesXF64),
+        nameof(SiluF64) or nameof(ExpStageF64) => nameof(SiluBaselineBenchmarks.TensorPrimitivesSigmoidTimesXF64),
         nameof(SiluF32) => nameof(SiluBaselineBenchmarks.TensorPrimitivesSigmoidTimesXF32),
         nameof(SiluWithDerivativeF64) or nameof(SiluBackwardF64) => nameof(SiluF64),
         nameof(SiluWithDerivativeF32) => nameof(SiluF32),
@@ -64,6 +65,19 @@ public class SiluBenchmarks
     [Benchmark] public double SiluBackwardF64() { SiluKernels.SiluBackward<double>(_x, _y, _dy, Path); return _dy[^1]; }
     [Benchmark] public float SiluF32() { SiluKernels.Silu<float>(_xf, _yf, Path); return _yf[^1]; }
     [Benchmark] public float SiluWithDerivativeF32() { SiluKernels.SiluWithDerivative<float>(_xf, _yf, _dyf, Path); return _dyf[^1]; }
+
+    /// <summary>
+    /// The floor under every double kernel of the path: the same loop with only the exp stage (e^{−|x|}·2^76 stored),
+    /// no quotient, no corrections.
+    /// </summary>
+    [Benchmark] public double ExpStageF64() { ElementwiseDriver.Run<double, ExpStageOperator<double>>(Path, _x, _y); return _y[^1]; }
+
+    /// <summary>What the kernels' first stage computes, stored as it is: the exp stage's cost in the kernels' own loops.</summary>
+    private readonly struct ExpStageOperator<T> : IUnaryOperator<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        public static bool WideSteps => true;
+        public static TV Finish<TV>(TV x, TV minusA, TV started) where TV : struct, ILanes<TV, T> => started;
+    }
 
     /// <summary>Seeded inputs uniform on [−10, 10]: both branches of the sigmoid, no overflow shortcuts.</summary>
     internal static double[] Inputs(int n)
