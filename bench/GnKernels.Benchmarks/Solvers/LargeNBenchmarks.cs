@@ -9,7 +9,8 @@ namespace GnKernels.Benchmarks.Solvers;
 /// One GN step with Arbel's fixed step at (N, M, d) = (100,000, 2000, 10), τ₀ = 1, 2 threads, to a relative residual of
 /// 10⁻⁶ at the damping floor ε₀ = 10⁻³ (where the 100,000-point training run of docs/scaling.md trains): the
 /// Nyström-preconditioned CG (k = 512) against plain CG, neither forming the 80 GB kernel. Peak resident memory is in
-/// docs/scaling.md (/usr/bin/time; the diagnoser misses native memory). Full suite only: a run takes minutes.
+/// docs/scaling.md (/usr/bin/time; the diagnoser counts what a step allocates, not the peak held at once). Full suite
+/// only: a run takes minutes.
 /// </summary>
 [Config(typeof(SingleShotConfig))]
 public class LargeNBenchmarks

@@ -11,7 +11,7 @@ namespace GnKernels.Benchmarks.Solvers;
 /// 10⁻⁶ at ε₀ = 10⁻³: Nyström-preconditioned CG with k = 1024, the activations recomputed per product with 135,168 rows
 /// held (what `gnk train --memory-budget 11` holds beside the N×k basis; all of Φ and E would take 14.9 GiB). The
 /// process's peak resident memory (/proc, VmHWM) is printed at cleanup: the diagnoser counts the bytes a step
-/// allocates, not what is resident at once, and not the largest buffers, which live in native memory.
+/// allocates (the 8.2 GB basis too, a pinned managed array), not what is resident at once.
 /// Full suite only: a step takes over a minute.
 /// </summary>
 [Config(typeof(OneStepConfig))]
