@@ -16,8 +16,8 @@ public class SiluBenchmarks
     private float[] _xf = null!, _yf = null!, _dyf = null!;
 
     [ParamsSource(nameof(Sizes))] public int N;
-    // 4099 is no multiple of any vector width: the overlapping tail step is measured too.
-    public static IEnumerable<int> Sizes => Suite.Sizes([4096, 4099], [4096, 4099, 4_194_304]);
+    // 4099 is no multiple of any vector width: the full suite measures the overlapping tail step too.
+    public static IEnumerable<int> Sizes => Suite.Sizes([4096], [4096, 4099, 4_194_304]);
     [ParamsSource(nameof(Paths))] public SimdPath Path;
     public static IEnumerable<SimdPath> Paths => Suite.Paths([SimdPath.Scalar, SimdPath.V128, SimdPath.V256, SimdPath.V512]);
 

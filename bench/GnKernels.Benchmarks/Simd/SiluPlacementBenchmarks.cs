@@ -10,6 +10,7 @@ namespace GnKernels.Benchmarks.Simd;
 /// after it (and after each other), so Offset is their distance from x modulo 4 KiB. A load that matches an earlier
 /// store in address bits 11:0 but not above may be held as if it depended on it (4 KiB aliasing); outputs a little
 /// after the input (Offset 32–256) are where loads run into recent stores. n = 4096 doubles (32 KiB, in L1/L2).
+/// Full suite only: a diagnosis of placement, not a kernel's speed.
 /// </summary>
 [Config(typeof(BenchConfig))]
 public class SiluPlacementBenchmarks
@@ -18,7 +19,8 @@ public class SiluPlacementBenchmarks
     private double[] _memory = null!;
     private int _x, _y, _dy;
 
-    [Params(0, 32, 64, 256, 2048, 4064)] public int Offset;
+    [ParamsSource(nameof(Offsets))] public int Offset;
+    public static IEnumerable<int> Offsets => Suite.Sizes<int>([], [0, 32, 64, 256, 2048, 4064]);
     [ParamsSource(nameof(Paths))] public SimdPath Path;
     public static IEnumerable<SimdPath> Paths => Suite.Paths([SimdPath.V256, SimdPath.V512]);
 

@@ -28,7 +28,8 @@ public class GaussNewtonStepBenchmarks
     private SinglePrecisionFactor _single = null!;
     private ConjugateGradient _cg = null!;
 
-    [Params(1, 2)] public int Threads;
+    [ParamsSource(nameof(ThreadCounts))] public int Threads;
+    public static IEnumerable<int> ThreadCounts => Suite.Sizes([2], [1, 2]);
 
     /// <summary>The "× ref time" column: the mixed step's time over the double step's.</summary>
     public static string? TimeReference(string method) => method == nameof(MixedStep) ? nameof(Step) : null;

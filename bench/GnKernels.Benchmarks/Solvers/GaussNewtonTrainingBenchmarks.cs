@@ -18,7 +18,8 @@ public class GaussNewtonTrainingBenchmarks
 {
     private TrainingProblem _problem = null!;
 
-    [Params(1, 2)] public int Threads;
+    [ParamsSource(nameof(ThreadCounts))] public int Threads;
+    public static IEnumerable<int> ThreadCounts => Suite.Sizes([1], [1, 2]);
 
     /// <summary>The "× ref time" column: the diagnostics' cost as the ratio of the run with them to the bare run.</summary>
     public static string? TimeReference(string method) => method switch
