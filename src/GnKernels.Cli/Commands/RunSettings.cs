@@ -87,7 +87,7 @@ internal sealed record RunSettings
         if (MemoryBudgetGiB is { } budgetGiB && !(budgetGiB > 0 && double.IsFinite(budgetGiB))) return $"--memory-budget must be finite and > 0 GiB; got {budgetGiB}.";
         double bytes = FootprintBytes(Solver, ActivationRows), budget = BudgetBytes;
         if (bytes > budget)
-            return $"N = {N}, M = {M} needs about {bytes / (1 << 30):F1} GiB ({Solver switch { GaussNewtonSolver.Nystrom => $"Φ and E for {ActivationRows ?? N} rows and two N×{RankUsed} matrices", GaussNewtonSolver.Cg => $"Φ and E for {ActivationRows ?? N} rows", GaussNewtonSolver.Mixed => "two N×M matrices and their float32 copies, two float32 N×N", _ => "two N×M and two N×N matrices" }}); " +
+            return $"N = {N}, M = {M} needs about {bytes / (1 << 30):F1} GiB ({Solver switch { GaussNewtonSolver.Nystrom => $"Φ and E for {ActivationRows ?? N} rows, the N×{RankUsed} basis and those rows' {RankUsed} columns", GaussNewtonSolver.Cg => $"Φ and E for {ActivationRows ?? N} rows", GaussNewtonSolver.Mixed => "two N×M matrices and their float32 copies, two float32 N×N", _ => "two N×M and two N×N matrices" }}); " +
                 $"the budget is {budget / (1 << 30):F1} GiB{(MemoryBudgetGiB is null ? " (80% of what this process may use)" : "")}. Use a smaller --n or --m{(Solver switch { GaussNewtonSolver.Nystrom => " or --rank", GaussNewtonSolver.Cg => "", _ => ", or --solver nystrom (no N×N matrix)" })}, or a larger --memory-budget.";
         return null;
     }

@@ -40,6 +40,7 @@ public class GnkContractTests
                 { ["train", "--memory-budget", "0"], "", 2, "--memory-budget must be finite and > 0" },
                 { ["train", "--memory-budget", "NaN"], "", 2, "--memory-budget must be finite and > 0" },
                 { ["train", "--solver", "mixed", "--n", "60000", "--m", "100", "--memory-budget", "4"], "", 2, "their float32 copies" },
+                { ["train", "--solver", "nystrom", "--n", "100000", "--m", "100", "--memory-budget", "0.05"], "", 2, "the N×512 basis and those rows' 512 columns" },
                 { ["train", "--n", "300000", "--m", "100"], "", 2, "or --solver nystrom (no N×N matrix)" },
                 { ["train", "--bogus"], "", 2, "--help" },
                 { ["train", "--method", "newton"], "", 2, "'gn' 'lm'" },
